@@ -1,0 +1,42 @@
+// Schedule-point names and the fallback blocking of free-running mode.
+#include "core/sched.h"
+
+#include <sched.h>
+
+namespace nsfuzz {
+
+namespace sched_internal {
+Scheduler *installed = nullptr;
+}
+
+namespace {
+struct SiteInfo {
+  std::string_view name, doc;
+};
+constexpr SiteInfo kSites[] = {
+#define SITE(name, doc) {#name, doc},
+#include "core/sites.def"
+#undef SITE
+};
+}  // namespace
+
+std::string_view site_name(Site s) {
+  return kSites[static_cast<int>(s)].name;
+}
+std::string_view site_doc(Site s) {
+  return kSites[static_cast<int>(s)].doc;
+}
+
+void install_scheduler(Scheduler *s) {
+  sched_internal::installed = s;
+}
+
+void sched_block(Site site, const void *obj, WaitFor w) {
+  if (sched_internal::installed) {
+    sched_internal::installed->block(site, obj, w);
+    return;
+  }
+  while (!w.ready(w.arg)) sched_yield();
+}
+
+}  // namespace nsfuzz

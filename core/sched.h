@@ -1,0 +1,66 @@
+// Schedule points: where the core lets an installed scheduler switch tasks.
+//
+// The core calls sched_point(site, obj) in every window where another
+// thread's step could change the outcome, and sched_block(...) when the
+// calling thread cannot go on until another thread acts (a held spinlock, a
+// grace period waiting for a reader). With no scheduler installed a point
+// costs one predictable branch and a block just yields the CPU.
+#ifndef NSFUZZ_CORE_SCHED_H_
+#define NSFUZZ_CORE_SCHED_H_
+
+#include <string_view>
+
+namespace nsfuzz {
+
+enum class Site : unsigned char {
+#define SITE(name, doc) name,
+#include "core/sites.def"
+#undef SITE
+};
+inline constexpr int kNumSites = 0
+#define SITE(name, doc) +1
+#include "core/sites.def"
+#undef SITE
+    ;
+
+std::string_view site_name(Site s);
+std::string_view site_doc(Site s);
+
+// A condition the blocked thread waits for. It must read only state that is
+// safe to read from any thread (atomics): the scheduler evaluates it on the
+// thread that decides who runs next.
+struct WaitFor {
+  bool (*ready)(const void *arg);
+  const void *arg;
+};
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  // The calling thread reached `site` touching `obj`; may run others first.
+  virtual void point(Site site, const void *obj) = 0;
+  // The calling thread cannot proceed until `w.ready(w.arg)`; returns once
+  // it is true (other threads ran meanwhile). Never returns early.
+  virtual void block(Site site, const void *obj, WaitFor w) = 0;
+};
+
+namespace sched_internal {
+extern Scheduler *installed;
+}
+
+// Installs (or, with nullptr, removes) the process-wide scheduler. Call only
+// while no core operation runs.
+void install_scheduler(Scheduler *s);
+
+inline void sched_point(Site site, const void *obj = nullptr) {
+  if (__builtin_expect(sched_internal::installed != nullptr, 0))
+    sched_internal::installed->point(site, obj);
+}
+
+// Blocks until w is ready: through the scheduler when one is installed, by
+// yielding the CPU otherwise (free-running: real concurrency).
+void sched_block(Site site, const void *obj, WaitFor w);
+
+}  // namespace nsfuzz
+
+#endif  // NSFUZZ_CORE_SCHED_H_
