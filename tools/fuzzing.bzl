@@ -11,11 +11,12 @@ For a fuzz target X:
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 load("//tools:copts.bzl", "NSFUZZ_COPTS")
 
-def cc_fuzz_test(name, srcs, deps = [], corpus = None, dict = None, regressions = [], **kwargs):
+def cc_fuzz_test(name, srcs, deps = [], corpus = None, dict = None, regressions = [], local_defines = [], **kwargs):
     cc_binary(
         name = name + "_bin",
         srcs = srcs,
         copts = NSFUZZ_COPTS,
+        local_defines = local_defines,
         deps = deps + ["//tools:fuzzing_engine"],
         **kwargs
     )
@@ -24,6 +25,7 @@ def cc_fuzz_test(name, srcs, deps = [], corpus = None, dict = None, regressions 
         name = name,
         srcs = srcs,
         copts = NSFUZZ_COPTS,
+        local_defines = local_defines,
         deps = deps + ["//tools:replay_engine"],
         data = inputs,
         args = ["$(rootpaths %s)" % i for i in inputs],

@@ -1,0 +1,128 @@
+// Decoding and encoding of the binary form of a Program.
+#include "fuzzers/decoder.h"
+
+#include <algorithm>
+
+#include "core/uapi.h"
+#include "fuzzers/op_table.h"
+#include "fuzzers/validate.h"
+
+namespace nsfuzz {
+namespace {
+
+// The layout in decoder.h depends on these: changing one is a new version.
+static_assert(kMinThreads == 2 && kMaxThreads == 4);
+static_assert(kNumProtocols <= 4);
+static_assert(kNumOpKinds <= 0x80);
+static_assert(kMaxTaskArg == 15 && kMaxNameArg == 15);
+static_assert(kMaxFailAlloc == 32);
+
+// FLAGS argument bit i in a record is kFlagOrder[i].
+constexpr uint32_t kFlagOrder[] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
+                                   CLONE_NEWPID, CLONE_NEWNET};
+static_assert((CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+               CLONE_NEWNET) == kCloneNewAll);
+
+constexpr uint8_t kExtend = 0xff;
+constexpr uint8_t kSwitch = 0x80;
+
+uint32_t decode_arg(ArgKind kind, uint8_t bits) {  // bits: v >> 2
+  switch (kind) {
+    case ArgKind::NONE: return 0;
+    case ArgKind::FLAGS: {
+      uint32_t flags = 0;
+      for (int i = 0; i < 5; ++i)
+        if (bits & (1u << i)) flags |= kFlagOrder[i];
+      return flags;
+    }
+    case ArgKind::TASK:
+    case ArgKind::NAME: return bits & 15;
+  }
+  return 0;
+}
+
+uint8_t encode_arg(ArgKind kind, uint32_t arg) {
+  switch (kind) {
+    case ArgKind::NONE: return 0;
+    case ArgKind::FLAGS: {
+      uint8_t bits = 0;
+      for (int i = 0; i < 5; ++i)
+        if (arg & kFlagOrder[i]) bits |= 1u << i;
+      return bits;
+    }
+    case ArgKind::TASK:
+    case ArgKind::NAME: return arg & 15;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Program decode(const uint8_t *data, size_t size) {
+  auto at = [&](size_t i) -> uint8_t { return i < size ? data[i] : 0; };
+  Program p;
+  const uint8_t config = at(1);
+  p.threads = kMinThreads + (config & 3) % 3;
+  p.protocol = static_cast<Protocol>(((config >> 2) & 3) % kNumProtocols);
+  p.privileged = (config >> 3) & thread_mask(p.threads);
+  p.fail_alloc = at(2) & 0x80 ? 1 + (at(2) & 31) : 0;
+  p.policy_seed = at(3) | at(4) << 8 | at(5) << 16 | uint32_t{at(6)} << 24;
+
+  uint64_t carry = 0;
+  uint64_t last_point = 0;
+  for (size_t i = kHeaderSize; i + 1 < size; i += 2) {
+    const uint8_t k = data[i], v = data[i + 1];
+    if (k < kSwitch) {
+      if (p.ops.size() == kMaxOps) continue;
+      OpKind kind = static_cast<OpKind>(k % kNumOpKinds);
+      p.ops.push_back({.thread = 1 + (v & 3) % p.threads,
+                       .kind = kind,
+                       .arg = decode_arg(arg_kind(kind), v >> 2)});
+    } else if (k == kExtend) {
+      carry = (carry << 8 | v) & UINT32_MAX;
+    } else {
+      uint64_t point = last_point + 1 + (carry << 8 | v);
+      carry = 0;
+      if (p.switches.size() == kMaxSwitches || point > UINT32_MAX) continue;
+      p.switches.push_back({.point = static_cast<uint32_t>(point),
+                            .thread = 1 + (k & 3) % p.threads});
+      last_point = point;
+    }
+    if (p.ops.size() == kMaxOps && p.switches.size() == kMaxSwitches) break;
+  }
+  return p;
+}
+
+std::vector<uint8_t> encode(const Program &p) {
+  std::vector<uint8_t> out(kHeaderSize);
+  out[0] = kFormatVersion;
+  out[1] = ((p.threads - kMinThreads) & 3) |
+           (static_cast<uint8_t>(p.protocol) & 3) << 2 |
+           (p.privileged & thread_mask(kMaxThreads)) << 3;
+  out[2] = p.fail_alloc ? 0x80 | ((p.fail_alloc - 1) & 31) : 0;
+  for (int i = 0; i < 4; ++i) out[3 + i] = p.policy_seed >> (8 * i);
+  for (const Op &op : p.ops) {
+    out.push_back(static_cast<uint8_t>(op.kind));
+    out.push_back(((op.thread - 1) & 3) | encode_arg(arg_kind(op.kind), op.arg)
+                                              << 2);
+  }
+  if (p.ops.empty() && p.switches.empty())  // the shortest equal header
+    while (out.size() > 1 && out.back() == 0) out.pop_back();
+  uint32_t last = 0;
+  for (const Switch &s : p.switches) {
+    uint32_t gap = s.point - last - 1;
+    last = s.point;
+    uint8_t high[3];
+    int n = 0;
+    for (uint32_t h = gap >> 8; h; h >>= 8) high[n++] = h & 0xff;
+    while (n > 0) {
+      out.push_back(kExtend);
+      out.push_back(high[--n]);
+    }
+    out.push_back(kSwitch | ((s.thread - 1) & 3));
+    out.push_back(gap & 0xff);
+  }
+  return out;
+}
+
+}  // namespace nsfuzz

@@ -1,0 +1,158 @@
+// Tests of the binary form: totality, round trip, and format stability.
+#include "fuzzers/decoder.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "fuzzers/mutator.h"
+#include "fuzzers/program_text.h"
+#include "fuzzers/validate.h"
+
+namespace nsfuzz {
+namespace {
+
+std::vector<uint8_t> random_bytes(Rng &rng, size_t n) {
+  std::vector<uint8_t> bytes(n);
+  for (uint8_t &b : bytes) b = rng.next();
+  return bytes;
+}
+
+// The stability guard: these bytes mean this program in format version 1,
+// forever. If this test fails, the format changed: make it a new version.
+TEST(Decoder, Golden) {
+  const std::vector<uint8_t> bytes = {
+      0x01,                    // version 1
+      0x55,                    // 3 threads, rcu_2007, privileged T1 T3
+      0x82,                    // fail_alloc 3
+      0x07, 0x00, 0x00, 0x00,  // policy_seed 7
+      0x01, 0x0c,              // T1: unshare(NEWNS|NEWUTS)
+      0x04, 0x05,              // T2: mounts_open(T1)
+      0x07, 0x0e,              // T3: sethostname(h3)
+      0x08, 0x00,              // T1: mount(m0)
+      0x0d, 0x01,              // kind 13 % 11: T2: daemonize()
+      0x03, 0x00,              // T1: exit()
+      0x81, 0x03,              // switch @4 -> T2
+      0xff, 0x01, 0x82, 0x04,  // switch @(4 + 1 + 0x104) -> T3
+      0x87, 0x00,              // thread 3 % 3: switch @266 -> T1
+      0x42,                    // odd last byte: ignored
+  };
+  EXPECT_EQ(print_program(decode(bytes)),
+            "# nsfuzz program v1\n"
+            "protocol rcu_2007\n"
+            "threads 3\n"
+            "privileged T1 T3\n"
+            "fail_alloc 3\n"
+            "policy_seed 7\n"
+            "T1: unshare(NEWNS|NEWUTS)\n"
+            "T2: mounts_open(T1)\n"
+            "T3: sethostname(h3)\n"
+            "T1: mount(m0)\n"
+            "T2: daemonize()\n"
+            "T1: exit()\n"
+            "switch @4 -> T2\n"
+            "switch @265 -> T3\n"
+            "switch @266 -> T1\n");
+  // Its canonical encoding: the same, but for the kinds and the last byte.
+  std::vector<uint8_t> canonical = bytes;
+  canonical[15] = 0x02;
+  canonical[25] = 0x80;
+  canonical.pop_back();
+  EXPECT_EQ(encode(decode(bytes)), canonical);
+}
+
+TEST(Decoder, EmptyAndShortInputs) {
+  const Program empty = decode(nullptr, 0);
+  EXPECT_TRUE(is_valid(empty));
+  EXPECT_EQ(empty.threads, 2);
+  EXPECT_TRUE(empty.ops.empty());
+  EXPECT_EQ(encode(empty), std::vector<uint8_t>{kFormatVersion});
+  // The version byte alone means the same; any header prefix is valid.
+  EXPECT_EQ(decode(std::vector<uint8_t>{0x01}), empty);
+  EXPECT_EQ(decode(std::vector<uint8_t>{0x01, 0x01}).threads, 3);
+  // Nine bytes: the header and an op, on one of two threads.
+  const Program one = decode(std::vector<uint8_t>(9, 0x01));
+  ASSERT_EQ(one.ops.size(), 1u);
+  EXPECT_EQ(one.threads, 3);
+  EXPECT_EQ(one.ops[0].kind, OpKind::unshare);
+}
+
+TEST(Decoder, ShortRandomInputsGiveTwoThreadPrograms) {
+  Rng rng(7);
+  int two_threads_with_ops = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const Program p = decode(random_bytes(rng, 16 + rng.below(16)));
+    ASSERT_TRUE(is_valid(p));
+    if (p.threads == 2 && p.ops.size() >= 3) ++two_threads_with_ops;
+  }
+  EXPECT_GT(two_threads_with_ops, 300);
+}
+
+TEST(Decoder, TotalOnRandomBytes) {
+  Rng rng(1);
+  for (int i = 0; i < 20000; ++i) {
+    const std::vector<uint8_t> bytes =
+        random_bytes(rng, rng.below(i % 16 ? 64 : 2000));
+    const Program p = decode(bytes);
+    std::string why;
+    ASSERT_TRUE(is_valid(p, &why)) << why;
+    const std::vector<uint8_t> again = encode(p);
+    ASSERT_LE(again.size(), kMaxEncodedSize);
+    ASSERT_EQ(decode(again), p);
+    ASSERT_EQ(encode(decode(again)), again);  // canonical
+  }
+}
+
+TEST(Decoder, TotalOnHugeAndUniformInputs) {
+  Rng rng(2);
+  for (uint8_t fill : {0x00, 0x7f, 0x80, 0xfe, 0xff}) {
+    const Program p = decode(std::vector<uint8_t>(1 << 20, fill));
+    std::string why;
+    EXPECT_TRUE(is_valid(p, &why)) << why;
+  }
+  const Program p = decode(random_bytes(rng, 1 << 22));
+  EXPECT_TRUE(is_valid(p));
+  EXPECT_EQ(p.ops.size(), size_t{kMaxOps});
+  EXPECT_EQ(decode(encode(p)), p);
+}
+
+TEST(Decoder, SwitchPointsBeyondUint32AreDropped) {
+  std::vector<uint8_t> bytes(kHeaderSize);
+  bytes[0] = kFormatVersion;
+  for (int i = 0; i < 8; ++i) bytes.insert(bytes.end(), {0xff, 0xff});
+  bytes.insert(bytes.end(), {0x80, 0xff, 0x81, 0x00});
+  const Program p = decode(bytes);
+  ASSERT_EQ(p.switches.size(), 1u);
+  EXPECT_EQ(p.switches[0].point, 1u);
+  EXPECT_EQ(p.switches[0].thread, 2);
+}
+
+TEST(Decoder, EncodeRoundTripsEveryGap) {
+  for (uint32_t gap : {0u, 1u, 254u, 255u, 256u, 257u, 65535u, 65536u,
+                       16777216u, UINT32_MAX - 2}) {
+    Program p;
+    p.switches = {{1, 2}, {2 + gap, 1}};
+    if (2 + gap < UINT32_MAX) p.switches.push_back({UINT32_MAX, 2});
+    ASSERT_TRUE(is_valid(p));
+    const std::vector<uint8_t> bytes = encode(p);
+    EXPECT_LE(bytes.size(), kMaxEncodedSize);
+    EXPECT_EQ(decode(bytes), p) << gap;
+  }
+}
+
+TEST(Decoder, EncodeRoundTripsMutatedPrograms) {
+  // The mutator reaches programs decode of random bytes rarely does: many
+  // switches with small gaps, every header value.
+  Rng rng(3);
+  Program p;
+  for (int i = 0; i < 50000; ++i) {
+    p = mutate(p, rng.next());
+    if (i % 1000 == 999) p = Program{};
+    ASSERT_TRUE(is_valid(p));
+    ASSERT_EQ(decode(encode(p)), p) << print_program(p);
+  }
+}
+
+}  // namespace
+}  // namespace nsfuzz

@@ -1,0 +1,334 @@
+// The deterministic scheduler. Built uninstrumented (see executor.h): all
+// of its state is touched only by the thread holding the token.
+#include "fuzzers/executor.h"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "core/finding.h"
+#include "core/nsproxy.h"
+#include "core/rcu.h"
+#include "core/uapi.h"
+#include "core/world.h"
+#include "fuzzers/handoff.h"
+#include "fuzzers/op_table.h"
+#include "fuzzers/program_text.h"
+
+namespace nsfuzz {
+
+struct Worker {
+  int index = 0;  // Program thread number, 1..kMaxThreads
+  std::thread thread;
+  Baton baton;
+  // Per run:
+  task_struct *task = nullptr;
+  std::vector<size_t> ops;  // indices into the Program's ops
+  bool done = false;
+  bool blocked = false;
+  WaitFor wait{};
+  Site wait_site{};
+  int priority = 0;
+};
+
+constexpr size_t kMaxPairs = 4096;
+constexpr size_t kMaxTraceEvents = 1 << 16;
+
+struct Executor::Impl final : Scheduler {
+  Worker workers[kMaxThreads + 1];  // [0] unused: threads are 1-based
+  Baton main_baton;
+  bool shutdown = false;
+  char run_start_sync = 0, run_end_sync = 0;  // TSan edges at the boundaries
+
+  // Per run.
+  const Program *prog = nullptr;
+  const RunOptions *opts = nullptr;
+  World *world = nullptr;
+  RunResult *result = nullptr;
+  int n = 0;
+  int running = 0;
+  size_t next_switch = 0;
+  int last_thread = 0;
+  Site last_site{};
+  const void *last_obj = nullptr;
+  std::atomic<int> free_running_left{0};
+
+  Impl() {
+    for (int i = 1; i <= kMaxThreads; ++i) {
+      workers[i].index = i;
+      workers[i].thread = std::thread([this, i] { worker_main(&workers[i]); });
+    }
+  }
+
+  ~Impl() override {
+    shutdown = true;
+    for (int i = 1; i <= kMaxThreads; ++i) {
+      baton_post(&workers[i].baton);
+      workers[i].thread.join();
+    }
+  }
+
+  void worker_main(Worker *self) {
+    rcu_register_thread();  // once per thread, for every run
+    for (;;) {
+      baton_wait(&self->baton);
+      if (shutdown) break;
+      tsan_acquire(&run_start_sync);
+      current = self->task;
+      for (size_t i : self->ops) run_op(self, i);
+      current = nullptr;
+      self->done = true;
+      if (opts->free_running) {
+        if (free_running_left.fetch_sub(1) == 1) baton_post(&main_baton);
+        continue;
+      }
+      tsan_release(&run_end_sync);
+      int next = pick(0);
+      if (next) {
+        give_token(next);
+      } else if (all_done()) {
+        baton_post(&main_baton);
+      } else {
+        report_deadlock();
+      }
+    }
+    rcu_unregister_thread();
+  }
+
+  void run_op(Worker *self, size_t i) {
+    const Op &op = prog->ops[i];
+    if (opts->trace) event(TraceEvent::op_begin, self->index, {}, print_op(op));
+    int ret = execute(op);
+    result->results[i] = ret;
+    if (opts->trace)
+      event(TraceEvent::op_end, self->index, {}, errno_or_value(ret));
+  }
+
+  static std::string errno_or_value(int ret) {
+    return ret >= 0 ? std::to_string(ret) : errno_name(ret);
+  }
+
+  static int execute(const Op &op) {
+    std::vector<std::string> lines;
+    std::string host;
+    std::string name =
+        std::string(1, name_arg_letter(op.kind)) + std::to_string(op.arg);
+    switch (op.kind) {
+      case OpKind::clone: return sys_clone(op.arg);
+      case OpKind::unshare: return sys_unshare(op.arg);
+      case OpKind::daemonize: return daemonize();
+      case OpKind::exit: return do_exit_namespaces();
+      case OpKind::mounts_open: return mounts_open(op.arg, &lines);
+      case OpKind::mountstats_open: return mountstats_open(op.arg, &lines);
+      case OpKind::gethostname: return gethostname_of(op.arg, &host);
+      case OpKind::sethostname: return sys_sethostname(name);
+      case OpKind::mount: return sys_mount(name);
+      case OpKind::umount: return sys_umount(name);
+      case OpKind::setns: return sys_setns(op.arg);
+    }
+    return -EINVAL;
+  }
+
+  void event(TraceEvent::Kind kind, int thread, Site site, std::string what) {
+    if (result->trace.size() < result->trace.capacity())
+      result->trace.push_back({kind, thread, site, std::move(what)});
+  }
+
+  bool all_done() const {
+    for (int i = 1; i <= n; ++i)
+      if (!workers[i].done) return false;
+    return true;
+  }
+
+  bool runnable(int i) const {
+    const Worker &w = workers[i];
+    return !w.done && (!w.blocked || w.wait.ready(w.wait.arg));
+  }
+
+  // The runnable thread of highest priority other than `except`, or 0.
+  int pick(int except) const {
+    int best = 0;
+    for (int i = 1; i <= n; ++i)
+      if (i != except && runnable(i) &&
+          (!best || workers[i].priority > workers[best].priority))
+        best = i;
+    return best;
+  }
+
+  void give_token(int next) {
+    ++result->switches;
+    if (opts->trace)
+      event(TraceEvent::switch_to, next, {}, "T" + std::to_string(next));
+    running = next;
+    // Whatever this worker wrote (trace included) happens-before teardown;
+    // workers never acquire this, so no edge between workers.
+    tsan_release(&run_end_sync);
+    baton_post(&workers[next].baton);
+  }
+
+  // Hands the token from `self` to `next` and waits to get it back.
+  void switch_to(Worker *self, int next) {
+    give_token(next);
+    baton_wait(&self->baton);
+    running = self->index;
+  }
+
+  // --- Scheduler: called by the core on the running worker.
+  void point(Site site, const void *obj) override {
+    if (opts->free_running) {
+      free_point(site);
+      return;
+    }
+    Worker *self = &workers[running];
+    uint64_t k = ++result->points;
+    result->hash = (result->hash ^ (static_cast<uint64_t>(site) << 8 |
+                                    static_cast<uint64_t>(self->index))) *
+                   0x100000001b3ull;
+    if (last_thread && last_thread != self->index && obj == last_obj &&
+        result->pairs.size() < result->pairs.capacity())
+      result->pairs.push_back(static_cast<uint16_t>(
+          static_cast<int>(last_site) * kNumSites + static_cast<int>(site)));
+    last_thread = self->index, last_site = site, last_obj = obj;
+    if (opts->trace)
+      event(TraceEvent::point, self->index, site, world->describe(obj));
+    if (k > opts->step_bound)
+      report_finding(FindingKind::step_bound, "run", "executor",
+                     "no end after " + std::to_string(opts->step_bound) +
+                         " schedule points");
+    const auto &sw = prog->switches;
+    while (next_switch < sw.size() && sw[next_switch].point < k) ++next_switch;
+    if (next_switch < sw.size() && sw[next_switch].point == k) {
+      int target = sw[next_switch++].thread;
+      if (target != self->index && target <= n && runnable(target))
+        switch_to(self, target);
+    }
+  }
+
+  void block(Site site, const void *obj, WaitFor w) override {
+    if (opts->free_running) {
+      while (!w.ready(w.arg)) sched_yield();
+      return;
+    }
+    Worker *self = &workers[running];
+    if (opts->trace)
+      event(TraceEvent::block, self->index, site, world->describe(obj));
+    self->blocked = true, self->wait = w, self->wait_site = site;
+    while (!w.ready(w.arg)) {
+      int next = pick(self->index);
+      if (!next) report_deadlock();
+      switch_to(self, next);
+    }
+    self->blocked = false;
+    if (opts->trace) event(TraceEvent::unblock, self->index, site, "");
+  }
+
+  [[noreturn]] void report_deadlock() {
+    std::string object, message = "every thread is blocked:";
+    for (int i = 1; i <= n; ++i) {
+      const Worker &w = workers[i];
+      if (w.done || !w.blocked) continue;
+      std::string site(site_name(w.wait_site));
+      object += (object.empty() ? "" : "+") + site;
+      message += " T" + std::to_string(i) + " in " + site + ";";
+    }
+    report_finding(FindingKind::deadlock, object.empty() ? "threads" : object,
+                   "executor", message);
+    // A test's handler returned: this run cannot go on. Abandon it.
+    baton_post(&main_baton);
+    for (;;) baton_wait(&workers[running].baton);
+  }
+
+  void free_point(Site site) {
+    // Free-running: a switch decision becomes a yield of the CPU.
+    uint64_t k = result_points.fetch_add(1, std::memory_order_relaxed) + 1;
+    for (const Switch &s : prog->switches)
+      if (s.point == k) sched_yield();
+    (void)site;
+  }
+  std::atomic<uint64_t> result_points{0};
+
+  RunResult run(const Program &p, const RunOptions &o) {
+    // Every buffer a worker writes is allocated here, before the run: a
+    // reallocation on one worker of memory another worker allocated would
+    // be a race in TSan's eyes (malloc and memmove are intercepted), and an
+    // honest one, since only the invisible token orders them.
+    RunResult r;
+    r.results.assign(p.ops.size(), 0);
+    r.pairs.reserve(kMaxPairs);
+    if (o.trace && !o.free_running) r.trace.reserve(kMaxTraceEvents);
+    WorldOptions wo;
+    wo.protocol = p.protocol;
+    wo.bug = o.bug;
+    wo.fail_alloc = p.fail_alloc;
+    World w(wo);
+    prog = &p, opts = &o, world = &w, result = &r, n = p.threads;
+    next_switch = 0, last_thread = 0, last_obj = nullptr;
+    result_points = 0;
+    uint64_t seed = p.policy_seed;
+    for (int i = 1; i <= n; ++i) {
+      Worker &wk = workers[i];
+      wk.task = w.spawn_task(p.privileged & (1u << i));
+      wk.ops.clear();
+      wk.done = false, wk.blocked = false;
+      // A fixed priority order from the seed (PCT-like, without preemption).
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      wk.priority =
+          static_cast<int>((seed >> 33) % 1000) * 8 + (kMaxThreads - i);
+    }
+    for (size_t i = 0; i < p.ops.size(); ++i)
+      workers[p.ops[i].thread].ops.push_back(i);
+
+    install_scheduler(this);
+    tsan_release(&run_start_sync);
+    if (o.free_running) {
+      free_running_left = n;
+      for (int i = 1; i <= n; ++i) baton_post(&workers[i].baton);
+    } else {
+      running = pick(0);
+      baton_post(&workers[running].baton);
+    }
+    baton_wait(&main_baton);
+    tsan_acquire(&run_end_sync);
+    install_scheduler(nullptr);
+    if (o.free_running) r.points = result_points;
+    w.teardown();
+    return r;
+  }
+};
+
+Executor::Executor() : impl_(std::make_unique<Impl>()) {}
+Executor::~Executor() = default;
+
+RunResult Executor::run(const Program &p, const RunOptions &opts) {
+  return impl_->run(p, opts);
+}
+
+std::string format_trace(const std::vector<TraceEvent> &trace) {
+  std::string out;
+  for (const TraceEvent &e : trace) {
+    std::string t = "T" + std::to_string(e.thread);
+    switch (e.kind) {
+      case TraceEvent::op_begin: out += t + ": " + e.what + "\n"; break;
+      case TraceEvent::op_end: out += t + ":   = " + e.what + "\n"; break;
+      case TraceEvent::point:
+        out += t + ":     " + std::string(site_name(e.site));
+        if (e.what != "-") out += " " + e.what;
+        out += "\n";
+        break;
+      case TraceEvent::switch_to:
+        out += "   --- switch to " + e.what + " ---\n";
+        break;
+      case TraceEvent::block:
+        out += t + ":     BLOCKED in " + std::string(site_name(e.site)) + " " +
+               e.what + "\n";
+        break;
+      case TraceEvent::unblock: out += t + ":     unblocked\n"; break;
+    }
+  }
+  return out;
+}
+
+}  // namespace nsfuzz

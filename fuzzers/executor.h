@@ -1,0 +1,82 @@
+// Executor: runs a Program deterministically on persistent real threads.
+//
+// Each Program thread is a worker thread acting as its own task. Exactly
+// one runs at a time: it holds the token until it reaches the schedule
+// point where the Program says to switch, finishes, or blocks (a held
+// spinlock, a grace period waiting for a reader); then it hands the token
+// to the next thread by the Program's switch decisions or, once they run
+// out, by a fixed priority order drawn from the Program's policy_seed. A
+// thread that would block is never picked; when every thread is blocked the
+// run reports a deadlock. The same Program gives the same interleaving, so
+// the same outcome, every time.
+//
+// The hand-off (fuzzers/handoff.cc) and this scheduler are built without
+// TSan and coverage instrumentation: workers get no happens-before edge
+// from the token, so TSan reports the races of the code under test, and
+// scheduling is no coverage feedback. The run's start and end are the only
+// edges the executor adds (setup before every worker, every worker before
+// teardown).
+#ifndef NSFUZZ_FUZZERS_EXECUTOR_H_
+#define NSFUZZ_FUZZERS_EXECUTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/bugs.h"
+#include "core/sched.h"
+#include "fuzzers/program.h"
+
+namespace nsfuzz {
+
+// One line of a run's story.
+struct TraceEvent {
+  enum Kind : uint8_t { op_begin, op_end, point, switch_to, block, unblock };
+  Kind kind;
+  int thread;        // 1..n
+  Site site{};       // point, block
+  std::string what;  // the op text, its result, the object, the new thread
+};
+
+struct RunOptions {
+  Bug bug = kDefaultBug;
+  bool trace = false;            // record the story (slow: names objects)
+  uint64_t step_bound = 200000;  // schedule points before a step-bound finding
+  bool free_running = false;     // real concurrency; switches become yields
+};
+
+struct RunResult {
+  uint64_t points = 0;       // schedule points reached
+  uint64_t switches = 0;     // context switches made
+  uint64_t hash = 0;         // of the interleaving: (thread, site) sequence
+  std::vector<int> results;  // each op's return value, in Program order
+  std::vector<TraceEvent> trace;
+  // Which thread ran which schedule-point pair on the same object in a
+  // row, for interleaving feedback: (site a, site b) with a's thread != b's.
+  std::vector<uint16_t> pairs;
+};
+
+class Executor {
+ public:
+  Executor();
+  ~Executor();
+  Executor(const Executor &) = delete;
+  Executor &operator=(const Executor &) = delete;
+
+  // Runs `p` on a fresh world, then tears the world down and checks it.
+  // Findings go to the core's finding handler (default: report and abort).
+  RunResult run(const Program &p, const RunOptions &opts = {});
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// "T1: unshare(NEWNS)" and the story of a run, for a person.
+std::string format_trace(const std::vector<TraceEvent> &trace);
+
+}  // namespace nsfuzz
+
+#endif  // NSFUZZ_FUZZERS_EXECUTOR_H_

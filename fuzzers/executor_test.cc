@@ -1,0 +1,133 @@
+// The executor: determinism, blocking, and interleavings it must produce.
+#include "fuzzers/executor.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fuzzers/program_text.h"
+
+namespace nsfuzz {
+namespace {
+
+Program Parse(const std::string &text) {
+  ParseResult r = parse_program(text);
+  EXPECT_TRUE(r.ok()) << r.error;
+  return r.program;
+}
+
+Executor &Shared() {
+  static Executor *e = new Executor;
+  return *e;
+}
+
+// T2 reads T1's mounts while T1 unshares twice (the second unshare frees
+// T1's first private nsproxy: a grace period in rcu_2007).
+const char *kReaderWriter = R"(protocol rcu_2007
+threads 2
+privileged T1 T2
+T1: unshare(NEWNS)
+T2: mounts_open(T1)
+T1: unshare(NEWNS|NEWUTS)
+T1: mount(m1)
+T2: gethostname(T1)
+switch @3 -> T2
+switch @6 -> T1
+switch @20 -> T2
+)";
+
+TEST(ExecutorTest, SameProgramSameInterleaving1000Times) {
+  Program p = Parse(kReaderWriter);
+  RunOptions traced;
+  traced.trace = true;
+  RunResult first = Shared().run(p, traced);
+  std::string story = format_trace(first.trace);
+  ASSERT_GT(first.points, 10u);
+  ASSERT_GE(first.switches, 2u);
+  for (int i = 0; i < 1000; ++i) {
+    RunResult r = Shared().run(p, i % 100 == 0 ? traced : RunOptions{});
+    ASSERT_EQ(r.hash, first.hash) << "run " << i;
+    ASSERT_EQ(r.points, first.points);
+    ASSERT_EQ(r.results, first.results);
+    if (i % 100 == 0) ASSERT_EQ(format_trace(r.trace), story) << "run " << i;
+  }
+}
+
+TEST(ExecutorTest, SwitchesOnlyWhereTheProgramSays) {
+  Program p = Parse(kReaderWriter);
+  p.switches.clear();
+  RunResult r = Shared().run(p);
+  EXPECT_EQ(r.switches, 1u);  // T1 (or T2) runs to its end, then the other
+  p.switches = {{2, 2}, {4, 1}, {7, 2}};
+  RunResult r2 = Shared().run(p);
+  EXPECT_GE(r2.switches, 3u);
+  EXPECT_NE(r.hash, r2.hash);
+}
+
+// T2 is inside rcu_read_lock when T1's grace period starts: T1 must block
+// in synchronize_rcu, and the executor must run T2, not T1, until T2 has
+// left its read-side critical section; only then may T1 free the nsproxy.
+TEST(ExecutorTest, GracePeriodBlocksUntilTheReaderLeaves) {
+  // T1's first unshare takes schedule points 1-9; at 10 (its second
+  // unshare's first point) T2 runs and enters rcu_read_lock (point 11),
+  // then T1 runs again.
+  Program p = Parse(R"(protocol rcu_2007
+threads 2
+privileged T1 T2
+T1: unshare(NEWNS)
+T2: mounts_open(T1)
+T1: unshare(NEWNS)
+switch @10 -> T2
+switch @11 -> T1
+)");
+  RunOptions o;
+  o.trace = true;
+  RunResult r = Shared().run(p, o);
+  std::string story = format_trace(r.trace);
+  auto find = [&](int thread, TraceEvent::Kind kind, Site site) {
+    for (size_t i = 0; i < r.trace.size(); ++i)
+      if (r.trace[i].thread == thread && r.trace[i].kind == kind &&
+          r.trace[i].site == site)
+        return static_cast<int>(i);
+    return -1;
+  };
+  int blocked = find(1, TraceEvent::block, Site::synchronize_rcu_wait);
+  int unlock = find(2, TraceEvent::point, Site::rcu_read_unlock);
+  int freed = find(1, TraceEvent::point, Site::free_nsproxy);
+  ASSERT_GE(blocked, 0) << story;
+  EXPECT_LT(blocked, unlock) << story;
+  EXPECT_LT(unlock, freed) << story;
+  EXPECT_EQ(r.results, (std::vector<int>{0, 1, 0})) << story;
+}
+
+// With a held task_lock, the contender blocks and the holder runs.
+TEST(ExecutorTest, ContendedTaskLockRunsTheHolder) {
+  // T1 starts; at its first point T2 runs and takes task_lock(T1) to read
+  // its mounts (task_lock_2014, point 2); holding it (point 3) T2 hands
+  // over to T1, whose switch_task_namespaces needs the same lock.
+  Program p = Parse(R"(protocol task_lock_2014
+threads 2
+privileged T1 T2
+T2: mounts_open(T1)
+T1: unshare(NEWUTS)
+switch @1 -> T2
+switch @3 -> T1
+)");
+  RunOptions o;
+  o.trace = true;
+  RunResult r = Shared().run(p, o);
+  std::string story = format_trace(r.trace);
+  bool t1_blocked = false;
+  for (const TraceEvent &e : r.trace)
+    t1_blocked |= e.thread == 1 && e.kind == TraceEvent::block &&
+                  e.site == Site::task_lock_contended;
+  EXPECT_TRUE(t1_blocked) << story;
+  EXPECT_EQ(r.results, (std::vector<int>{1, 0})) << story;
+  // T2 read T1's nsproxy before T1 replaced it: init's mnt_namespace#3.
+  EXPECT_NE(story.find("T2:     reader_got_ns mnt_namespace#3"),
+            std::string::npos)
+      << story;
+}
+
+}  // namespace
+}  // namespace nsfuzz

@@ -1,0 +1,35 @@
+// Baton over the futex syscall (not pthread, which TSan would intercept).
+#include "fuzzers/handoff.h"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// TSan's runtime, when linked; weak so that other builds need none.
+extern "C" void __tsan_acquire(void *addr) __attribute__((weak));
+extern "C" void __tsan_release(void *addr) __attribute__((weak));
+
+namespace nsfuzz {
+
+void baton_wait(Baton *b) {
+  for (;;) {
+    // Acquire pairs with baton_post's release: the executor's own state is
+    // handed over with the token (TSan does not see this, by design).
+    if (b->word.exchange(0, std::memory_order_acquire) != 0) return;
+    syscall(SYS_futex, &b->word, FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
+  }
+}
+
+void baton_post(Baton *b) {
+  b->word.store(1, std::memory_order_release);
+  syscall(SYS_futex, &b->word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+void tsan_release(void *addr) {
+  if (__tsan_release) __tsan_release(addr);
+}
+void tsan_acquire(void *addr) {
+  if (__tsan_acquire) __tsan_acquire(addr);
+}
+
+}  // namespace nsfuzz

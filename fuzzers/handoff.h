@@ -1,0 +1,28 @@
+// Baton: a futex word one thread waits on and another posts, invisible to
+// TSan and to coverage (handoff.cc and executor.cc are built uninstrumented).
+#ifndef NSFUZZ_FUZZERS_HANDOFF_H_
+#define NSFUZZ_FUZZERS_HANDOFF_H_
+
+#include <atomic>
+#include <cstdint>
+
+namespace nsfuzz {
+
+// One per waiting thread (each worker its own word: a post wakes exactly
+// the thread it is meant for). Not copyable; lives as long as its thread.
+struct Baton {
+  std::atomic<uint32_t> word{0};
+};
+
+// Blocks until the baton is posted, then consumes the post.
+void baton_wait(Baton *b);
+void baton_post(Baton *b);
+
+// TSan's explicit happens-before, for the run boundaries only; no-ops in
+// builds without TSan.
+void tsan_release(void *addr);
+void tsan_acquire(void *addr);
+
+}  // namespace nsfuzz
+
+#endif  // NSFUZZ_FUZZERS_HANDOFF_H_

@@ -1,0 +1,341 @@
+// Structure-aware mutation and crossover of Programs.
+#include "fuzzers/mutator.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "core/uapi.h"
+#include "fuzzers/decoder.h"
+#include "fuzzers/op_table.h"
+#include "fuzzers/validate.h"
+
+namespace nsfuzz {
+namespace {
+
+constexpr uint32_t kFlagBits[] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
+                                  CLONE_NEWPID, CLONE_NEWNET};
+
+// Relative frequency of each Mutation in mutate(p, seed): mostly ops and
+// switches, which is where interleavings come from.
+constexpr uint8_t kWeights[kNumMutations] = {
+    6, 4, 3, 3, 5, 3, 4,  // ops
+    5, 5, 3, 3,           // switches
+    1, 1, 1, 1, 1,        // header
+};
+
+int other_thread(Rng &rng, int thread, int threads) {
+  return 1 + (thread - 1 + 1 + rng.below(threads - 1)) % threads;
+}
+
+// Arguments skew to the few values that make ops collide: the first tasks,
+// the first names, one flag at a time.
+uint32_t random_arg(Rng &rng, OpKind kind, int threads) {
+  switch (arg_kind(kind)) {
+    case ArgKind::NONE: return 0;
+    case ArgKind::FLAGS:
+      if (rng.one_in(3)) return rng.below(2) ? kCloneNewAll : 0;
+      return rng.below(2) ? kFlagBits[rng.below(5)]
+                          : kFlagBits[rng.below(5)] | kFlagBits[rng.below(5)];
+    case ArgKind::TASK:
+      return rng.one_in(4) ? rng.below(kMaxTaskArg + 1)
+                           : rng.below(threads + 3);
+    case ArgKind::NAME:
+      return rng.one_in(4) ? rng.below(kMaxNameArg + 1) : rng.below(3);
+  }
+  return 0;
+}
+
+Op random_op(Rng &rng, int threads) {
+  Op op;
+  op.thread = 1 + rng.below(threads);
+  op.kind = static_cast<OpKind>(rng.below(kNumOpKinds));
+  op.arg = random_arg(rng, op.kind, threads);
+  return op;
+}
+
+// A different valid argument for `op`, nudged or redrawn.
+uint32_t other_arg(Rng &rng, const Op &op, int threads) {
+  switch (arg_kind(op.kind)) {
+    case ArgKind::NONE: return 0;
+    case ArgKind::FLAGS: return op.arg ^ kFlagBits[rng.below(5)];
+    case ArgKind::TASK:
+    case ArgKind::NAME: {
+      const uint32_t max =
+          arg_kind(op.kind) == ArgKind::TASK ? kMaxTaskArg : kMaxNameArg;
+      if (rng.one_in(3)) return random_arg(rng, op.kind, threads);
+      if (op.arg == max || (op.arg > 0 && rng.below(2))) return op.arg - 1;
+      return op.arg + 1;
+    }
+  }
+  return op.arg;
+}
+
+// Schedule points are unknown here (they depend on the run); new ones land
+// near existing switches or within a span that grows with the program.
+uint32_t random_point(Rng &rng, const Program &p) {
+  if (!p.switches.empty() && rng.below(2)) {
+    uint32_t near = p.switches[rng.below(p.switches.size())].point;
+    uint32_t delta = 1 + rng.below(8);
+    if (near > delta && (rng.below(2) || near > UINT32_MAX - delta))
+      return near - delta;
+    return near + delta;
+  }
+  return 1 + rng.below(16 + 8 * p.ops.size());
+}
+
+// Sets the switch at `point` (keeping points sorted and distinct), if there
+// is room for it.
+void set_switch(Program &p, uint32_t point, int thread) {
+  auto it = std::lower_bound(
+      p.switches.begin(), p.switches.end(), point,
+      [](const Switch &s, uint32_t pt) { return s.point < pt; });
+  if (it != p.switches.end() && it->point == point) {
+    it->thread = thread;
+  } else if (p.switches.size() < kMaxSwitches) {
+    p.switches.insert(it, {.point = point, .thread = thread});
+  }
+}
+
+// Fits ops, switches and privileged bits to a (new) thread count.
+void refit_threads(Program &p) {
+  for (Op &op : p.ops) op.thread = 1 + (op.thread - 1) % p.threads;
+  for (Switch &s : p.switches) s.thread = 1 + (s.thread - 1) % p.threads;
+  p.privileged &= thread_mask(p.threads);
+}
+
+// Index of a random op whose argument can change, or -1.
+int op_with_arg(Rng &rng, const Program &p) {
+  std::vector<int> candidates;
+  for (size_t i = 0; i < p.ops.size(); ++i)
+    if (arg_kind(p.ops[i].kind) != ArgKind::NONE) candidates.push_back(i);
+  if (candidates.empty()) return -1;
+  return candidates[rng.below(candidates.size())];
+}
+
+void apply(Program &p, Mutation m, Rng &rng) {
+  const size_t n_ops = p.ops.size(), n_sw = p.switches.size();
+  switch (m) {
+    case Mutation::insert_op:
+      if (n_ops < kMaxOps)
+        p.ops.insert(p.ops.begin() + rng.below(n_ops + 1),
+                     random_op(rng, p.threads));
+      break;
+    case Mutation::delete_op:
+      if (n_ops) {
+        size_t i = rng.below(n_ops);
+        size_t len = std::min<size_t>(n_ops - i, rng.one_in(4) ? 3 : 1);
+        p.ops.erase(p.ops.begin() + i, p.ops.begin() + i + len);
+      }
+      break;
+    case Mutation::duplicate_op:
+      if (n_ops && n_ops < kMaxOps) {
+        size_t i = rng.below(n_ops);
+        size_t len =
+            std::min({n_ops - i, kMaxOps - n_ops, size_t{1} + rng.below(3)});
+        std::vector<Op> run(p.ops.begin() + i, p.ops.begin() + i + len);
+        if (rng.below(2)) {  // the same run, as another thread's
+          int t = other_thread(rng, run[0].thread, p.threads);
+          for (Op &op : run) op.thread = t;
+        }
+        p.ops.insert(p.ops.begin() + rng.below(n_ops + 1), run.begin(),
+                     run.end());
+      }
+      break;
+    case Mutation::swap_ops:
+      if (n_ops >= 2)
+        std::swap(p.ops[rng.below(n_ops)], p.ops[rng.below(n_ops)]);
+      break;
+    case Mutation::change_arg:
+      if (int i = op_with_arg(rng, p); i >= 0)
+        p.ops[i].arg = other_arg(rng, p.ops[i], p.threads);
+      break;
+    case Mutation::change_kind:
+      if (n_ops) {
+        Op &op = p.ops[rng.below(n_ops)];
+        ArgKind before = arg_kind(op.kind);
+        op.kind = static_cast<OpKind>(
+            (static_cast<int>(op.kind) + 1 + rng.below(kNumOpKinds - 1)) %
+            kNumOpKinds);
+        if (arg_kind(op.kind) != before)
+          op.arg = random_arg(rng, op.kind, p.threads);
+      }
+      break;
+    case Mutation::move_op_thread:
+      if (n_ops) {
+        Op &op = p.ops[rng.below(n_ops)];
+        op.thread = other_thread(rng, op.thread, p.threads);
+      }
+      break;
+    case Mutation::add_switch:
+      set_switch(p, random_point(rng, p), 1 + rng.below(p.threads));
+      break;
+    case Mutation::move_switch:
+      if (n_sw) {
+        size_t i = rng.below(n_sw);
+        Switch s = p.switches[i];
+        uint32_t delta = 1 + rng.below(rng.one_in(4) ? 64 : 4);
+        uint32_t to = rng.below(2) && s.point > delta ? s.point - delta
+                      : s.point <= UINT32_MAX - delta ? s.point + delta
+                                                      : s.point - 1;
+        if (to == 0) break;
+        p.switches.erase(p.switches.begin() + i);
+        set_switch(p, to, s.thread);
+      }
+      break;
+    case Mutation::delete_switch:
+      if (n_sw) p.switches.erase(p.switches.begin() + rng.below(n_sw));
+      break;
+    case Mutation::change_switch_thread:
+      if (n_sw) {
+        Switch &s = p.switches[rng.below(n_sw)];
+        s.thread = other_thread(rng, s.thread, p.threads);
+      }
+      break;
+    case Mutation::change_threads:
+      p.threads = kMinThreads + (p.threads - kMinThreads + 1 +
+                                 rng.below(kMaxThreads - kMinThreads)) %
+                                    (kMaxThreads - kMinThreads + 1);
+      refit_threads(p);
+      break;
+    case Mutation::change_protocol:
+      p.protocol = static_cast<Protocol>(
+          (static_cast<int>(p.protocol) + 1 + rng.below(kNumProtocols - 1)) %
+          kNumProtocols);
+      break;
+    case Mutation::change_privileged:
+      p.privileged ^= 1u << (1 + rng.below(p.threads));
+      break;
+    case Mutation::change_fail_alloc:
+      if (p.fail_alloc && rng.one_in(3)) {
+        p.fail_alloc = 0;
+      } else if (p.fail_alloc && rng.below(2)) {  // a neighbouring allocation
+        p.fail_alloc = p.fail_alloc == kMaxFailAlloc       ? p.fail_alloc - 1
+                       : p.fail_alloc == 1 || rng.below(2) ? p.fail_alloc + 1
+                                                           : p.fail_alloc - 1;
+      } else {
+        p.fail_alloc = 1 + rng.below(kMaxFailAlloc);
+      }
+      break;
+    case Mutation::change_policy_seed:
+      p.policy_seed = rng.below(2) ? p.policy_seed ^ (1u << rng.below(32))
+                                   : static_cast<uint32_t>(rng.next());
+      break;
+  }
+}
+
+}  // namespace
+
+std::string_view mutation_name(Mutation m) {
+  switch (m) {
+#define NAME(x) \
+  case Mutation::x: return #x;
+    NAME(insert_op)
+    NAME(delete_op)
+    NAME(duplicate_op)
+    NAME(swap_ops)
+    NAME(change_arg)
+    NAME(change_kind)
+    NAME(move_op_thread)
+    NAME(add_switch)
+    NAME(move_switch)
+    NAME(delete_switch)
+    NAME(change_switch_thread)
+    NAME(change_threads)
+    NAME(change_protocol)
+    NAME(change_privileged)
+    NAME(change_fail_alloc)
+    NAME(change_policy_seed)
+#undef NAME
+  }
+  return "?";
+}
+
+Program mutate(const Program &p, Mutation m, uint64_t seed) {
+  Rng rng(seed);
+  Program q = p;
+  apply(q, m, rng);
+  return q;
+}
+
+Program mutate(const Program &p, uint64_t seed) {
+  Rng rng(seed);
+  int total = 0;
+  for (uint8_t w : kWeights) total += w;
+  Program q = p;
+  for (int attempt = 0; attempt < 8 && q == p; ++attempt) {
+    int pick = rng.below(total), m = 0;
+    while (pick >= kWeights[m]) pick -= kWeights[m++];
+    apply(q, static_cast<Mutation>(m), rng);
+  }
+  return q;
+}
+
+Program crossover(const Program &a, const Program &b, uint64_t seed) {
+  Rng rng(seed);
+  Program c = a;  // header from a, each field possibly from b
+  if (rng.below(2)) c.threads = b.threads;
+  if (rng.one_in(4)) c.protocol = b.protocol;
+  if (rng.one_in(4)) c.privileged = b.privileged;
+  if (rng.one_in(4)) c.fail_alloc = b.fail_alloc;
+  if (rng.one_in(4)) c.policy_seed = b.policy_seed;
+
+  // Ops: a's prefix and b's suffix, or a run of b's inside a.
+  size_t i = rng.below(a.ops.size() + 1), j = rng.below(b.ops.size() + 1);
+  c.ops.assign(a.ops.begin(), a.ops.begin() + i);
+  if (rng.below(2)) {
+    c.ops.insert(c.ops.end(), b.ops.begin() + j, b.ops.end());
+  } else {
+    size_t len = rng.below(b.ops.size() - j + 1);
+    c.ops.insert(c.ops.end(), b.ops.begin() + j, b.ops.begin() + j + len);
+    c.ops.insert(c.ops.end(), a.ops.begin() + i, a.ops.end());
+  }
+  if (c.ops.size() > kMaxOps) c.ops.resize(kMaxOps);
+
+  // Switches: a's before a cut point, b's from it on (both sorted).
+  uint32_t last = 0;
+  if (!a.switches.empty()) last = a.switches.back().point;
+  if (!b.switches.empty()) last = std::max(last, b.switches.back().point);
+  const uint32_t cut = 1 + rng.below(last == UINT32_MAX ? last : last + 1);
+  c.switches.clear();
+  for (const Switch &s : a.switches)
+    if (s.point < cut) c.switches.push_back(s);
+  for (const Switch &s : b.switches)
+    if (s.point >= cut) c.switches.push_back(s);
+  if (c.switches.size() > kMaxSwitches) c.switches.resize(kMaxSwitches);
+
+  refit_threads(c);
+  return c;
+}
+
+size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
+                     ByteMutator byte_mutate) {
+  Rng rng(seed);
+  if (byte_mutate && rng.one_in(8)) return byte_mutate(data, size, max_size);
+  const Program p = decode(data, size);
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    std::vector<uint8_t> bytes = encode(mutate(p, rng.next()));
+    if (bytes.size() <= max_size) {
+      std::memcpy(data, bytes.data(), bytes.size());
+      return bytes.size();
+    }
+  }
+  if (byte_mutate) return byte_mutate(data, size, max_size);
+  size = std::min(size, max_size);
+  if (size == 0) return 0;
+  data[rng.below(size)] ^= 1u << rng.below(8);
+  return size;
+}
+
+size_t custom_crossover(const uint8_t *data1, size_t size1,
+                        const uint8_t *data2, size_t size2, uint8_t *out,
+                        size_t max_out, unsigned seed) {
+  std::vector<uint8_t> bytes =
+      encode(crossover(decode(data1, size1), decode(data2, size2), seed));
+  if (bytes.size() > max_out) return 0;
+  std::memcpy(out, bytes.data(), bytes.size());
+  return bytes.size();
+}
+
+}  // namespace nsfuzz

@@ -1,0 +1,83 @@
+// Structure-aware mutation and crossover of Programs, for libFuzzer.
+//
+// Everything here is a pure function of its arguments and an explicit seed:
+// the same call gives the same result, so fuzzing sessions replay exactly.
+#ifndef NSFUZZ_FUZZERS_MUTATOR_H_
+#define NSFUZZ_FUZZERS_MUTATOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "fuzzers/program.h"
+
+namespace nsfuzz {
+
+// splitmix64: small, fast, and good enough to drive mutations.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  // Uniform-enough in [0, n); n > 0.
+  uint32_t below(uint32_t n) {
+    return static_cast<uint32_t>(((next() >> 32) * n) >> 32);
+  }
+  bool one_in(uint32_t n) { return below(n) == 0; }
+
+ private:
+  uint64_t state_;
+};
+
+enum class Mutation : uint8_t {
+  insert_op,
+  delete_op,
+  duplicate_op,  // copy a run of ops elsewhere
+  swap_ops,
+  change_arg,
+  change_kind,
+  move_op_thread,
+  add_switch,
+  move_switch,
+  delete_switch,
+  change_switch_thread,
+  change_threads,
+  change_protocol,
+  change_privileged,
+  change_fail_alloc,
+  change_policy_seed,
+};
+inline constexpr int kNumMutations = 16;
+
+std::string_view mutation_name(Mutation m);
+
+// Applies mutation `m` to a valid Program; the result is valid, and equal to
+// `p` when `m` cannot apply (e.g. delete_op on a Program without ops).
+Program mutate(const Program &p, Mutation m, uint64_t seed);
+// Applies a mutation chosen by `seed`, retrying others until one changes `p`.
+Program mutate(const Program &p, uint64_t seed);
+// Splices two valid Programs (ops and switches of both) into a valid one.
+Program crossover(const Program &a, const Program &b, uint64_t seed);
+
+// libFuzzer's byte-level mutator (LLVMFuzzerMutate's signature).
+using ByteMutator = size_t (*)(uint8_t *data, size_t size, size_t max_size);
+
+// For LLVMFuzzerCustomMutator: decode, mutate, encode into `data`, returning
+// the new size (<= max_size). One call in eight, and whenever no mutation's
+// encoding fits max_size, it defers to `byte_mutate` if given, else flips a
+// bit (or returns 0 when there is nothing to flip).
+size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
+                     ByteMutator byte_mutate = nullptr);
+// For LLVMFuzzerCustomCrossOver: decode both, crossover, encode into `out`;
+// returns the size, or 0 when the child does not fit max_out.
+size_t custom_crossover(const uint8_t *data1, size_t size1,
+                        const uint8_t *data2, size_t size2, uint8_t *out,
+                        size_t max_out, unsigned seed);
+
+}  // namespace nsfuzz
+
+#endif  // NSFUZZ_FUZZERS_MUTATOR_H_

@@ -1,0 +1,193 @@
+// Tests of the structure-aware mutator: validity, effect, determinism.
+#include "fuzzers/mutator.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "fuzzers/decoder.h"
+#include "fuzzers/program_text.h"
+#include "fuzzers/validate.h"
+
+namespace nsfuzz {
+namespace {
+
+std::vector<Program> generated(int n, uint64_t seed) {
+  std::vector<Program> out;
+  Rng rng(seed);
+  for (int i = 0; i < n; ++i) {
+    std::vector<uint8_t> bytes(rng.below(i % 4 ? 48 : 300));
+    for (uint8_t &b : bytes) b = rng.next();
+    out.push_back(decode(bytes));
+  }
+  return out;
+}
+
+TEST(Rng, IsDeterministicAndInRange) {
+  Rng a(5), b(5);
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(a.next(), b.next());
+    ASSERT_LT(a.below(7), 7u);
+    b.below(7);
+  }
+}
+
+TEST(Mutator, EveryKindKeepsProgramsValidAndSometimesChangesThem) {
+  const std::vector<Program> programs = generated(400, 11);
+  for (int m = 0; m < kNumMutations; ++m) {
+    const Mutation kind = static_cast<Mutation>(m);
+    int changed = 0;
+    for (size_t i = 0; i < programs.size(); ++i) {
+      const Program q = mutate(programs[i], kind, i * 7919 + m);
+      std::string why;
+      ASSERT_TRUE(is_valid(q, &why))
+          << mutation_name(kind) << ": " << why << "\n"
+          << print_program(programs[i]);
+      if (q != programs[i]) ++changed;
+    }
+    EXPECT_GT(changed, 100) << mutation_name(kind);
+  }
+}
+
+TEST(Mutator, ExtremeProgramsStayValid) {
+  // Found by decoder_fuzzer: a switch near UINT32_MAX made add_switch wrap.
+  Program high;
+  high.switches = {{UINT32_MAX - 6, 2}, {UINT32_MAX, 1}};
+  Program full;
+  full.threads = kMaxThreads;
+  full.ops.assign(kMaxOps, Op{.thread = kMaxThreads});
+  for (uint32_t i = 1; i <= kMaxSwitches; ++i)
+    full.switches.push_back({i * 3, kMaxThreads});
+  Program low;
+  low.switches = {{1, 2}};
+  for (const Program &p : {high, full, low, Program{}}) {
+    for (int m = 0; m < kNumMutations; ++m) {
+      for (uint64_t seed = 0; seed < 300; ++seed) {
+        const Program q = mutate(p, static_cast<Mutation>(m), seed);
+        std::string why;
+        ASSERT_TRUE(is_valid(q, &why))
+            << mutation_name(static_cast<Mutation>(m)) << ": " << why;
+      }
+    }
+  }
+}
+
+TEST(Mutator, NamesAreDistinct) {
+  for (int i = 0; i < kNumMutations; ++i)
+    for (int j = 0; j < i; ++j)
+      EXPECT_NE(mutation_name(static_cast<Mutation>(i)),
+                mutation_name(static_cast<Mutation>(j)));
+}
+
+TEST(Mutator, RandomWalkStaysValid) {
+  Rng rng(12);
+  Program p;
+  int unchanged = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const Program q = mutate(p, rng.next());
+    std::string why;
+    ASSERT_TRUE(is_valid(q, &why)) << why << "\n" << print_program(p);
+    if (q == p) ++unchanged;
+    p = q;
+  }
+  EXPECT_LT(unchanged, 100);
+}
+
+TEST(Mutator, IsDeterministic) {
+  for (const Program &p : generated(100, 13)) {
+    EXPECT_EQ(mutate(p, 99), mutate(p, 99));
+    EXPECT_EQ(crossover(p, Program{}, 99), crossover(p, Program{}, 99));
+  }
+}
+
+TEST(Mutator, CrossoverIsValidAndMixesBothParents) {
+  const std::vector<Program> programs = generated(400, 14);
+  int mixed = 0;
+  for (size_t i = 0; i + 1 < programs.size(); ++i) {
+    const Program &a = programs[i], &b = programs[i + 1];
+    const Program c = crossover(a, b, i);
+    std::string why;
+    ASSERT_TRUE(is_valid(c, &why)) << why;
+    if (c != a && c != b) ++mixed;
+  }
+  EXPECT_GT(mixed, 200);
+  // Full programs stay within the limits.
+  Program full;
+  full.ops.assign(kMaxOps, Op{});
+  for (uint32_t i = 1; i <= kMaxSwitches; ++i) full.switches.push_back({i, 1});
+  Program late = full;
+  for (Switch &s : late.switches) s.point += 1000;
+  for (uint64_t seed = 0; seed < 200; ++seed)
+    ASSERT_TRUE(is_valid(crossover(full, late, seed)));
+}
+
+TEST(Mutator, CustomMutateFitsAndDecodesToAMutant) {
+  Rng rng(15);
+  int changed = 0;
+  for (const Program &p : generated(2000, 16)) {
+    std::vector<uint8_t> buf = encode(p);
+    const size_t size = buf.size();
+    const size_t max_size = size + rng.below(32);
+    buf.resize(max_size);
+    const size_t n = custom_mutate(buf.data(), size, max_size, rng.next());
+    ASSERT_LE(n, max_size);
+    const Program q = decode(buf.data(), n);
+    ASSERT_TRUE(is_valid(q));
+    if (q != p) ++changed;
+  }
+  EXPECT_GT(changed, 1800);
+}
+
+size_t g_byte_mutations = 0;
+size_t fake_byte_mutate(uint8_t *data, size_t size, size_t max_size) {
+  ++g_byte_mutations;
+  if (size < max_size) data[size++] = 0x55;
+  return size;
+}
+
+TEST(Mutator, CustomMutateDefersToByteMutatorSometimes) {
+  g_byte_mutations = 0;
+  for (unsigned seed = 0; seed < 800; ++seed) {
+    std::vector<uint8_t> buf(64, 0x01);
+    custom_mutate(buf.data(), 32, buf.size(), seed, fake_byte_mutate);
+  }
+  EXPECT_GT(g_byte_mutations, 50u);
+  EXPECT_LT(g_byte_mutations, 200u);
+}
+
+TEST(Mutator, CustomMutateFallsBackWhenNothingFits) {
+  // A full program cannot grow; with max_size below its encoding, nothing
+  // fits and the input gets a byte-level change within max_size.
+  Program full;
+  full.ops.assign(kMaxOps, Op{});
+  std::vector<uint8_t> buf = encode(full);
+  const std::vector<uint8_t> before = buf;
+  const size_t n = custom_mutate(buf.data(), buf.size(), 10, 3);
+  EXPECT_LE(n, 10u);
+  EXPECT_TRUE(is_valid(decode(buf.data(), n)));
+  EXPECT_EQ(custom_mutate(nullptr, 0, 0, 3), 0u);
+  g_byte_mutations = 0;
+  custom_mutate(buf.data(), buf.size(), 10, 3, fake_byte_mutate);
+  EXPECT_EQ(g_byte_mutations, 1u);
+}
+
+TEST(Mutator, CustomCrossover) {
+  const std::vector<Program> programs = generated(200, 17);
+  for (size_t i = 0; i + 1 < programs.size(); ++i) {
+    const std::vector<uint8_t> a = encode(programs[i]);
+    const std::vector<uint8_t> b = encode(programs[i + 1]);
+    std::vector<uint8_t> out(kMaxEncodedSize);
+    const size_t n = custom_crossover(a.data(), a.size(), b.data(), b.size(),
+                                      out.data(), out.size(), i);
+    ASSERT_GT(n, 0u);
+    ASSERT_TRUE(is_valid(decode(out.data(), n)));
+    EXPECT_EQ(custom_crossover(a.data(), a.size(), b.data(), b.size(),
+                               out.data(), 0, i),
+              0u);
+  }
+}
+
+}  // namespace
+}  // namespace nsfuzz

@@ -1,0 +1,75 @@
+// The nsproxy fuzz target: bytes -> Program -> deterministic run.
+//
+// Built once per protocol (NSFUZZ_FUZZ_PROTOCOL forces the Program's) and
+// once with the protocol taken from the input. With the bug catalog
+// compiled in, NSFUZZ_BUG=<name> selects the injected bug (the default is
+// --//core:bug's).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+
+#include "core/bugs.h"
+#include "core/protocol.h"
+#include "fuzzers/decoder.h"
+#include "fuzzers/executor.h"
+#include "fuzzers/mutator.h"
+
+// libFuzzer's byte mutator; absent (null) under the replay engine.
+extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max)
+    __attribute__((weak));
+
+namespace {
+
+using namespace nsfuzz;
+
+Executor *executor;
+std::optional<Protocol> forced_protocol;
+RunOptions run_options;
+
+// Interleaving feedback: which schedule-point pair ran back to back on one
+// object across two threads. libFuzzer treats the section as extra
+// coverage counters, so inputs reaching a new interleaving are kept.
+__attribute__((section("__libfuzzer_extra_counters")))
+uint8_t interleaving_counters[kNumSites * kNumSites];
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  executor = new Executor;
+#ifdef NSFUZZ_FUZZ_PROTOCOL
+  forced_protocol = parse_protocol(NSFUZZ_FUZZ_PROTOCOL);
+#endif
+  if (const char *name = std::getenv("NSFUZZ_BUG")) {
+    std::optional<Bug> bug = parse_bug(name);
+    if (!bug || (*bug != Bug::none && !kBugCatalogCompiled)) {
+      std::fprintf(stderr, "nsproxy_fuzzer: NSFUZZ_BUG=%s: %s\n", name,
+                   bug ? "this build has no bug catalog (--//core:bug=all)"
+                       : "no such bug in core/bugs.def");
+      std::exit(2);
+    }
+    run_options.bug = *bug;
+  }
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  Program p = decode(data, size);
+  if (forced_protocol) p.protocol = *forced_protocol;
+  RunResult r = executor->run(p, run_options);
+  for (uint16_t pair : r.pairs)
+    if (interleaving_counters[pair] < 255) ++interleaving_counters[pair];
+  return 0;
+}
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
+                                          size_t max_size, unsigned seed) {
+  return custom_mutate(data, size, max_size, seed, LLVMFuzzerMutate);
+}
+
+extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+                                            const uint8_t *data2, size_t size2,
+                                            uint8_t *out, size_t max_out,
+                                            unsigned seed) {
+  return custom_crossover(data1, size1, data2, size2, out, max_out, seed);
+}

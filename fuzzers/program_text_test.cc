@@ -1,0 +1,237 @@
+// Tests of the op table, validity and the text form.
+#include "fuzzers/program_text.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/uapi.h"
+#include "fuzzers/decoder.h"
+#include "fuzzers/mutator.h"
+#include "fuzzers/op_table.h"
+#include "fuzzers/validate.h"
+
+namespace nsfuzz {
+namespace {
+
+constexpr char kExample[] =
+    "# nsfuzz program v1\n"
+    "protocol rcu_2007\n"
+    "threads 2\n"
+    "privileged T1 T2\n"
+    "fail_alloc 3\n"
+    "policy_seed 7\n"
+    "T1: unshare(NEWNS|NEWUTS)\n"
+    "T2: mounts_open(T1)\n"
+    "T2: sethostname(h3)\n"
+    "T1: mount(m0)\n"
+    "T1: exit()\n"
+    "switch @4 -> T2\n"
+    "switch @9 -> T1\n";
+
+Program example() {
+  Program p;
+  p.protocol = Protocol::rcu_2007;
+  p.threads = 2;
+  p.privileged = 0b110;
+  p.fail_alloc = 3;
+  p.policy_seed = 7;
+  p.ops = {{1, OpKind::unshare, CLONE_NEWNS | CLONE_NEWUTS},
+           {2, OpKind::mounts_open, 1},
+           {2, OpKind::sethostname, 3},
+           {1, OpKind::mount, 0},
+           {1, OpKind::exit, 0}};
+  p.switches = {{4, 2}, {9, 1}};
+  return p;
+}
+
+// Programs of every shape: decoded from deterministic pseudo-random bytes.
+std::vector<Program> generated(int n) {
+  std::vector<Program> out;
+  Rng rng(42);
+  for (int i = 0; i < n; ++i) {
+    std::vector<uint8_t> bytes(rng.below(i % 10 ? 64 : 700));
+    for (uint8_t &b : bytes) b = rng.next();
+    out.push_back(decode(bytes));
+  }
+  return out;
+}
+
+TEST(OpTable, NamesRoundTrip) {
+  for (int i = 0; i < kNumOpKinds; ++i) {
+    OpKind k = static_cast<OpKind>(i);
+    EXPECT_EQ(op_by_name(op_name(k)), k);
+    EXPECT_FALSE(op_info(k).doc.empty());
+  }
+  EXPECT_EQ(op_by_name("nope"), std::nullopt);
+  EXPECT_EQ(arg_kind(OpKind::clone), ArgKind::FLAGS);
+  EXPECT_EQ(arg_kind(OpKind::setns), ArgKind::TASK);
+  EXPECT_EQ(arg_kind(OpKind::umount), ArgKind::NAME);
+  EXPECT_EQ(arg_kind(OpKind::exit), ArgKind::NONE);
+}
+
+TEST(ProgramText, PrintsExample) {
+  EXPECT_EQ(print_program(example()), kExample);
+}
+
+TEST(ProgramText, PrintsDefaults) {
+  EXPECT_EQ(print_program(Program{}),
+            "# nsfuzz program v1\nprotocol rcu_2007\nthreads 2\n");
+}
+
+TEST(ProgramText, ParsesExample) {
+  ParseResult r = parse_program(kExample);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program, example());
+}
+
+TEST(ProgramText, ParsesLooseSpacingCommentsAndCrLf) {
+  ParseResult r = parse_program(
+      "\r\n  # a comment\n"
+      "policy_seed 7   # trailing comment\r\n"
+      "fail_alloc 3\n"
+      "threads   2\n"
+      "privileged T2 T1\n"
+      "\n"
+      "T1 :unshare( NEWUTS|NEWNS )\n"
+      "T2:mounts_open(T1)\n"
+      "T2: sethostname(h3)\n"
+      "\tT1: mount(m0)\n"
+      "T1: exit( )\n"
+      "switch @4->T2\n"
+      "switch@ 9 -> T1\n");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program, example());
+}
+
+TEST(ProgramText, EmptyTextIsTheDefaultProgram) {
+  ParseResult r = parse_program("");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program, Program{});
+}
+
+TEST(ProgramText, RoundTripsGeneratedPrograms) {
+  for (const Program &p : generated(20000)) {
+    ASSERT_TRUE(is_valid(p));
+    std::string text = print_program(p);
+    ParseResult r = parse_program(text);
+    ASSERT_TRUE(r.ok()) << r.error << "\n" << text;
+    ASSERT_EQ(r.program, p) << text;
+    ASSERT_EQ(print_program(r.program), text);
+  }
+}
+
+TEST(ProgramText, RoundTripsExtremes) {
+  Program p;
+  p.threads = kMaxThreads;
+  p.privileged = thread_mask(kMaxThreads);
+  p.fail_alloc = kMaxFailAlloc;
+  p.policy_seed = UINT32_MAX;
+  for (int i = 0; i < kMaxOps; ++i)
+    p.ops.push_back({1 + i % kMaxThreads, OpKind::clone, kCloneNewAll});
+  for (int i = 0; i < kMaxSwitches; ++i)
+    p.switches.push_back({UINT32_MAX - kMaxSwitches + 1 + i, 1 + i % 4});
+  ASSERT_TRUE(is_valid(p));
+  ParseResult r = parse_program(print_program(p));
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program, p);
+}
+
+struct BadInput {
+  const char *text;
+  const char *error;
+};
+
+TEST(ProgramText, RejectsMalformedInput) {
+  std::string too_many_ops;
+  for (int i = 0; i <= kMaxOps; ++i) too_many_ops += "T1: exit()\n";
+  std::string too_many_switches;
+  for (int i = 1; i <= kMaxSwitches + 1; ++i)
+    too_many_switches += "switch @" + std::to_string(i) + " -> T1\n";
+  const BadInput cases[] = {
+      {"threads 2\nT1: exit()\nT2: exit()\nT1: foo(T1)\n",
+       "line 4: unknown operation 'foo'"},
+      {"T3: exit()\n", "line 1: thread T3 out of range (threads 2)"},
+      {"T0: exit()\n", "line 1: thread T0 out of range (threads 2)"},
+      {"Tx: exit()\n", "line 1: bad thread 'Tx' (expected T1..T2)"},
+      {"T1: unshare(NEWFOO)\n",
+       "line 1: bad flags 'NEWFOO' (expected 0 or "
+       "NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET)"},
+      {"T1: clone(0x1)\n",
+       "line 1: bad flags '0x1' (expected 0 or "
+       "NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET)"},
+      {"switch @9 -> T1\nswitch @4 -> T2\n",
+       "line 2: switch @4 not after @9 (points must increase)"},
+      {"switch @4 -> T1\nswitch @4 -> T2\n",
+       "line 2: switch @4 not after @4 (points must increase)"},
+      {"switch @0 -> T1\n", "line 1: switch point must be >= 1"},
+      {"switch 4 -> T1\n", "line 1: expected 'switch @<point> -> T<n>'"},
+      {"switch @4 -> T7\n", "line 1: thread T7 out of range (threads 2)"},
+      {too_many_ops.c_str(), "line 49: too many operations (max 48)"},
+      {too_many_switches.c_str(), "line 65: too many switches (max 64)"},
+      {"T1 exit()\n", "line 1: missing ':' after 'T1'"},
+      {"exit()\n", "line 1: missing 'T<n>:' before 'exit'"},
+      {"protocol rcu_2099\n",
+       "line 1: unknown protocol 'rcu_2099' (expected task_lock_2007, "
+       "rcu_2007 or task_lock_2014)"},
+      {"# hi\nfrobnicate 3\n", "line 2: unknown directive 'frobnicate'"},
+      {"threads 5\n", "line 1: threads must be 2..4, got '5'"},
+      {"threads 2\nthreads 3\n", "line 2: duplicate 'threads'"},
+      {"T1: exit()\nthreads 3\n",
+       "line 2: 'threads' after the first operation or switch"},
+      {"privileged T3\n\nT1: exit()\n",
+       "line 1: privileged names a thread beyond T2 (threads 2)"},
+      {"privileged T3\nthreads 2\n",
+       "line 1: privileged names a thread beyond T2 (threads 2)"},
+      {"fail_alloc 33\n", "line 1: fail_alloc must be 0..32, got '33'"},
+      {"policy_seed 4294967296\n",
+       "line 1: policy_seed must be a 32-bit number, got '4294967296'"},
+      {"T1: exit(T1)\n", "line 1: 'exit' takes no argument"},
+      {"T1: exit\n", "line 1: expected 'exit(...)'"},
+      {"T1: setns(T16)\n", "line 1: bad task 'T16' (expected T0..T15)"},
+      {"T1: sethostname(m1)\n", "line 1: bad name 'm1' (expected h0..h15)"},
+      {"T1: umount(m16)\n", "line 1: bad name 'm16' (expected m0..m15)"},
+      {"T1:\n", "line 1: missing operation after ':'"},
+  };
+  for (const BadInput &c : cases) {
+    ParseResult r = parse_program(c.text);
+    EXPECT_EQ(r.error, c.error) << c.text;
+  }
+}
+
+TEST(Validate, ReportsTheProblem) {
+  std::string why;
+  EXPECT_TRUE(is_valid(example(), &why));
+  Program p = example();
+  p.ops[1].thread = 3;
+  EXPECT_FALSE(is_valid(p, &why));
+  EXPECT_EQ(why, "op 2: thread T3 out of range (threads 2)");
+  p = example();
+  p.ops[0].arg = 1;
+  EXPECT_FALSE(is_valid(p, &why));
+  EXPECT_EQ(why, "op 1: bad argument 1 for unshare");
+  p = example();
+  p.switches = {{5, 1}, {5, 2}};
+  EXPECT_FALSE(is_valid(p, &why));
+  EXPECT_EQ(why, "switch 2: point 5 not after the previous switch's 5");
+  p = example();
+  p.switches = {{0, 1}};
+  EXPECT_FALSE(is_valid(p, &why));
+  EXPECT_EQ(why, "switch 1: point 0 (points count from 1)");
+  p = example();
+  p.privileged = 1;  // T0 is init, not a thread of the program
+  EXPECT_FALSE(is_valid(p, &why));
+  p = example();
+  p.threads = 5;
+  EXPECT_FALSE(is_valid(p, &why));
+  p = example();
+  p.fail_alloc = kMaxFailAlloc + 1;
+  EXPECT_FALSE(is_valid(p, &why));
+  p = example();
+  p.ops.resize(kMaxOps + 1);
+  EXPECT_FALSE(is_valid(p, &why));
+}
+
+}  // namespace
+}  // namespace nsfuzz

@@ -1,0 +1,75 @@
+// Validity of a Program.
+#include "fuzzers/validate.h"
+
+#include <utility>
+
+#include "core/uapi.h"
+#include "fuzzers/op_table.h"
+
+namespace nsfuzz {
+
+bool arg_is_valid(ArgKind kind, uint32_t arg) {
+  switch (kind) {
+    case ArgKind::NONE: return arg == 0;
+    case ArgKind::FLAGS: return (arg & ~kCloneNewAll) == 0;
+    case ArgKind::TASK: return arg <= kMaxTaskArg;
+    case ArgKind::NAME: return arg <= kMaxNameArg;
+  }
+  return false;
+}
+
+bool is_valid(const Program &p, std::string *why) {
+  auto fail = [why](std::string msg) {
+    if (why) *why = std::move(msg);
+    return false;
+  };
+  if (static_cast<int>(p.protocol) < 0 ||
+      static_cast<int>(p.protocol) >= kNumProtocols)
+    return fail("unknown protocol " +
+                std::to_string(static_cast<int>(p.protocol)));
+  if (p.threads < kMinThreads || p.threads > kMaxThreads)
+    return fail("threads " + std::to_string(p.threads) + " out of range " +
+                std::to_string(kMinThreads) + ".." +
+                std::to_string(kMaxThreads));
+  if (p.privileged & ~thread_mask(p.threads))
+    return fail("privileged bits name a thread beyond T" +
+                std::to_string(p.threads));
+  if (p.fail_alloc > kMaxFailAlloc)
+    return fail("fail_alloc " + std::to_string(p.fail_alloc) + " above " +
+                std::to_string(kMaxFailAlloc));
+  if (p.ops.size() > kMaxOps)
+    return fail(std::to_string(p.ops.size()) + " ops, more than " +
+                std::to_string(kMaxOps));
+  for (size_t i = 0; i < p.ops.size(); ++i) {
+    const Op &op = p.ops[i];
+    std::string where = "op " + std::to_string(i + 1) + ": ";
+    if (static_cast<int>(op.kind) >= kNumOpKinds)
+      return fail(where + "unknown kind " +
+                  std::to_string(static_cast<int>(op.kind)));
+    if (op.thread < 1 || op.thread > p.threads)
+      return fail(where + "thread T" + std::to_string(op.thread) +
+                  " out of range (threads " + std::to_string(p.threads) + ")");
+    if (!arg_is_valid(arg_kind(op.kind), op.arg))
+      return fail(where + "bad argument " + std::to_string(op.arg) + " for " +
+                  std::string(op_name(op.kind)));
+  }
+  if (p.switches.size() > kMaxSwitches)
+    return fail(std::to_string(p.switches.size()) + " switches, more than " +
+                std::to_string(kMaxSwitches));
+  uint32_t last = 0;
+  for (size_t i = 0; i < p.switches.size(); ++i) {
+    const Switch &s = p.switches[i];
+    std::string where = "switch " + std::to_string(i + 1) + ": ";
+    if (s.point == 0) return fail(where + "point 0 (points count from 1)");
+    if (s.point <= last)
+      return fail(where + "point " + std::to_string(s.point) +
+                  " not after the previous switch's " + std::to_string(last));
+    if (s.thread < 1 || s.thread > p.threads)
+      return fail(where + "thread T" + std::to_string(s.thread) +
+                  " out of range (threads " + std::to_string(p.threads) + ")");
+    last = s.point;
+  }
+  return true;
+}
+
+}  // namespace nsfuzz
