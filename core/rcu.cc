@@ -103,6 +103,7 @@ void rcu_read_unlock() {
   if (r.nesting.fetch_sub(1, std::memory_order_relaxed) == 1)
     r.exits.fetch_add(1, std::memory_order_relaxed);
   urcu_memb_read_unlock();
+  sched_point(Site::rcu_read_unlocked);
 }
 
 void synchronize_rcu() {

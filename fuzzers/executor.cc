@@ -133,8 +133,12 @@ struct Executor::Impl final : Scheduler {
   }
 
   void event(TraceEvent::Kind kind, int thread, Site site, std::string what) {
-    if (result->trace.size() < result->trace.capacity())
-      result->trace.push_back({kind, thread, site, std::move(what)});
+    if (result->trace.size() == result->trace.capacity()) return;
+    result->trace.push_back({kind, thread, site, std::move(what)});
+    if (opts->trace_fd >= 0) {
+      std::string line = format_event(result->trace.back());
+      raw_write(opts->trace_fd, line.data(), line.size());
+    }
   }
 
   bool all_done() const {
@@ -306,28 +310,26 @@ RunResult Executor::run(const Program &p, const RunOptions &opts) {
   return impl_->run(p, opts);
 }
 
+std::string format_event(const TraceEvent &e) {
+  std::string t = "T" + std::to_string(e.thread);
+  switch (e.kind) {
+    case TraceEvent::op_begin: return t + ": " + e.what + "\n";
+    case TraceEvent::op_end: return t + ":   = " + e.what + "\n";
+    case TraceEvent::point:
+      return t + ":     " + std::string(site_name(e.site)) +
+             (e.what == "-" ? "" : " " + e.what) + "\n";
+    case TraceEvent::switch_to: return "   --- switch to " + e.what + " ---\n";
+    case TraceEvent::block:
+      return t + ":     BLOCKED in " + std::string(site_name(e.site)) + " " +
+             e.what + "\n";
+    case TraceEvent::unblock: return t + ":     unblocked\n";
+  }
+  return "";
+}
+
 std::string format_trace(const std::vector<TraceEvent> &trace) {
   std::string out;
-  for (const TraceEvent &e : trace) {
-    std::string t = "T" + std::to_string(e.thread);
-    switch (e.kind) {
-      case TraceEvent::op_begin: out += t + ": " + e.what + "\n"; break;
-      case TraceEvent::op_end: out += t + ":   = " + e.what + "\n"; break;
-      case TraceEvent::point:
-        out += t + ":     " + std::string(site_name(e.site));
-        if (e.what != "-") out += " " + e.what;
-        out += "\n";
-        break;
-      case TraceEvent::switch_to:
-        out += "   --- switch to " + e.what + " ---\n";
-        break;
-      case TraceEvent::block:
-        out += t + ":     BLOCKED in " + std::string(site_name(e.site)) + " " +
-               e.what + "\n";
-        break;
-      case TraceEvent::unblock: out += t + ":     unblocked\n"; break;
-    }
-  }
+  for (const TraceEvent &e : trace) out += format_event(e);
   return out;
 }
 

@@ -44,6 +44,11 @@ struct RunOptions {
   bool trace = false;            // record the story (slow: names objects)
   uint64_t step_bound = 200000;  // schedule points before a step-bound finding
   bool free_running = false;     // real concurrency; switches become yields
+  // With trace: also write each event to this fd as it happens (so that a
+  // finding that aborts the run comes right after the story that led to
+  // it). Written with the raw syscall: TSan's write() interceptor would add
+  // happens-before edges between workers through the fd.
+  int trace_fd = -1;
 };
 
 struct RunResult {
@@ -74,7 +79,8 @@ class Executor {
   std::unique_ptr<Impl> impl_;
 };
 
-// "T1: unshare(NEWNS)" and the story of a run, for a person.
+// One event as a line, "T1: unshare(NEWNS)"; and the story of a run.
+std::string format_event(const TraceEvent &e);
 std::string format_trace(const std::vector<TraceEvent> &trace);
 
 }  // namespace nsfuzz

@@ -25,6 +25,15 @@ void baton_post(Baton *b) {
   syscall(SYS_futex, &b->word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 }
 
+void raw_write(int fd, const char *data, size_t size) {
+  while (size > 0) {
+    long n = syscall(SYS_write, fd, data, size);
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
 void tsan_release(void *addr) {
   if (__tsan_release) __tsan_release(addr);
 }

@@ -4,6 +4,7 @@
 #define NSFUZZ_FUZZERS_HANDOFF_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace nsfuzz {
@@ -17,6 +18,9 @@ struct Baton {
 // Blocks until the baton is posted, then consumes the post.
 void baton_wait(Baton *b);
 void baton_post(Baton *b);
+
+// write(2) through the raw syscall, which no sanitizer intercepts.
+void raw_write(int fd, const char *data, size_t size);
 
 // TSan's explicit happens-before, for the run boundaries only; no-ops in
 // builds without TSan.
