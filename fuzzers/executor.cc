@@ -55,6 +55,8 @@ struct Executor::Impl final : Scheduler {
   Site last_site{};
   const void *last_obj = nullptr;
   std::atomic<int> free_running_left{0};
+  uint32_t change_points[3] = {};
+  int lowest_priority = 0;
 
   Impl() {
     for (int i = 1; i <= kMaxThreads; ++i) {
@@ -81,11 +83,11 @@ struct Executor::Impl final : Scheduler {
       for (size_t i : self->ops) run_op(self, i);
       current = nullptr;
       self->done = true;
+      tsan_release(&run_end_sync);
       if (opts->free_running) {
         if (free_running_left.fetch_sub(1) == 1) baton_post(&main_baton);
         continue;
       }
-      tsan_release(&run_end_sync);
       int next = pick(0);
       if (next) {
         give_token(next);
@@ -208,6 +210,17 @@ struct Executor::Impl final : Scheduler {
       int target = sw[next_switch++].thread;
       if (target != self->index && target <= n && runnable(target))
         switch_to(self, target);
+      return;
+    }
+    for (uint32_t cp : change_points) {
+      if (cp != k) continue;
+      // PCT: the running thread drops below every other; the highest
+      // runnable one goes on.
+      self->priority = --lowest_priority;
+      int next = pick(self->index);
+      if (next && workers[next].priority > self->priority)
+        switch_to(self, next);
+      return;
     }
   }
 
@@ -271,13 +284,19 @@ struct Executor::Impl final : Scheduler {
     prog = &p, opts = &o, world = &w, result = &r, n = p.threads;
     next_switch = 0, last_thread = 0, last_obj = nullptr;
     result_points = 0;
+    // policy_seed: the threads' priorities and up to three PCT priority
+    // change points (bits 8-13, 16-21, 24-29: points 1..63, 0 for none):
+    // most runs take 15 to 60 schedule points.
+    for (int i = 0; i < 3; ++i)
+      change_points[i] = (p.policy_seed >> (8 + 8 * i)) & 0x3f;
+    lowest_priority = 0;
     uint64_t seed = p.policy_seed;
     for (int i = 1; i <= n; ++i) {
       Worker &wk = workers[i];
       wk.task = w.spawn_task(p.privileged & (1u << i));
       wk.ops.clear();
       wk.done = false, wk.blocked = false;
-      // A fixed priority order from the seed (PCT-like, without preemption).
+      // Initial priorities from the seed, all above any lowered one.
       seed = seed * 6364136223846793005ull + 1442695040888963407ull;
       wk.priority =
           static_cast<int>((seed >> 33) % 1000) * 8 + (kMaxThreads - i);

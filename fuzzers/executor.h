@@ -5,7 +5,9 @@
 // point where the Program says to switch, finishes, or blocks (a held
 // spinlock, a grace period waiting for a reader); then it hands the token
 // to the next thread by the Program's switch decisions or, once they run
-// out, by a fixed priority order drawn from the Program's policy_seed. A
+// out, by PCT-style priorities drawn from the Program's policy_seed: an
+// initial priority order and up to three change points where the running
+// thread drops to the lowest priority (a preemption). A
 // thread that would block is never picked; when every thread is blocked the
 // run reports a deadlock. The same Program gives the same interleaving, so
 // the same outcome, every time.

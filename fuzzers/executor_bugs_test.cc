@@ -8,6 +8,7 @@
 #include "core/bugs.h"
 #include "fuzzers/executor.h"
 #include "fuzzers/program_io.h"
+#include "fuzzers/program_text.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -46,6 +47,13 @@ class ExecutorBugsTest : public ::testing::TestWithParam<Case> {
   }
 };
 
+class ExecutorDeadlockTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+  }
+};
+
 TEST_P(ExecutorBugsTest, FoundTwentyTimesOutOfTwenty) {
   Case c = GetParam();
 #ifndef NSFUZZ_TSAN
@@ -65,6 +73,30 @@ TEST_P(ExecutorBugsTest, CleanUnderEveryCorrectProtocol) {
     RunResult r = e.run(p);  // a finding would abort the test
     EXPECT_GT(r.points, 0u);
   }
+}
+
+// A Program that deadlocks is reported as a deadlock, not a hang: T1 enters
+// init's nsproxy from inside its read-side critical section, and the grace
+// period that frees its old one would wait for T1 itself.
+void RunDeadlock() {
+  ParseResult r = parse_program(R"(# nsfuzz program v1
+protocol rcu_2007
+threads 2
+privileged T1 T2
+T1: unshare(NEWNS)
+T2: gethostname(T1)
+T1: setns(T0)
+)");
+  ASSERT_TRUE(r.ok()) << r.error;
+  Executor e;
+  RunOptions o;
+  o.bug = Bug::synchronize_rcu_in_reader;
+  e.run(r.program, o);
+}
+
+TEST_F(ExecutorDeadlockTest, ReportedAsADeadlockNotAHang) {
+  for (int i = 0; i < 20; ++i)
+    ASSERT_DEATH(RunDeadlock(), "deadlock on rcu in synchronize_rcu");
 }
 
 constexpr const char *kUseAfterFree = "use-after-free";

@@ -9,6 +9,7 @@
 #include "core/uapi.h"
 #include "fuzzers/decoder.h"
 #include "fuzzers/op_table.h"
+#include "fuzzers/program_text.h"
 #include "fuzzers/validate.h"
 
 namespace nsfuzz {
@@ -313,7 +314,7 @@ size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
                      ByteMutator byte_mutate) {
   Rng rng(seed);
   if (byte_mutate && rng.one_in(8)) return byte_mutate(data, size, max_size);
-  const Program p = decode(data, size);
+  const Program p = program_from_input(data, size);
   for (int attempt = 0; attempt < 4; ++attempt) {
     std::vector<uint8_t> bytes = encode(mutate(p, rng.next()));
     if (bytes.size() <= max_size) {
@@ -332,7 +333,8 @@ size_t custom_crossover(const uint8_t *data1, size_t size1,
                         const uint8_t *data2, size_t size2, uint8_t *out,
                         size_t max_out, unsigned seed) {
   std::vector<uint8_t> bytes =
-      encode(crossover(decode(data1, size1), decode(data2, size2), seed));
+      encode(crossover(program_from_input(data1, size1),
+                       program_from_input(data2, size2), seed));
   if (bytes.size() > max_out) return 0;
   std::memcpy(out, bytes.data(), bytes.size());
   return bytes.size();

@@ -1,9 +1,9 @@
 // The nsproxy fuzz target: bytes -> Program -> deterministic run.
 //
 // Built once per protocol (NSFUZZ_FUZZ_PROTOCOL forces the Program's) and
-// once with the protocol taken from the input. With the bug catalog
-// compiled in, NSFUZZ_BUG=<name> selects the injected bug (the default is
-// --//core:bug's).
+// once with the protocol taken from the input; the environment variable
+// NSFUZZ_PROTOCOL=<name> forces it too. With the bug catalog compiled in,
+// NSFUZZ_BUG=<name> selects the injected bug (the default is --//core:bug's).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +14,7 @@
 #include "fuzzers/decoder.h"
 #include "fuzzers/executor.h"
 #include "fuzzers/mutator.h"
+#include "fuzzers/program_text.h"
 
 // libFuzzer's byte mutator; absent (null) under the replay engine.
 extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max)
@@ -35,11 +36,29 @@ uint8_t interleaving_counters[kNumSites * kNumSites];
 
 }  // namespace
 
+// TSan's defaults for fuzzing (the environment's TSAN_OPTIONS still win):
+// a data race is a finding, so it must end the run (halt_on_error) for
+// libFuzzer to keep the input; and libFuzzer's own crash handler, which runs
+// in a signal handler when a finding aborts, is not async-signal-safe: TSan
+// would report it, not the finding, and can hang there.
+extern "C" const char *__tsan_default_options() {
+  return "halt_on_error=1:report_signal_unsafe=0";
+}
+
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   executor = new Executor;
 #ifdef NSFUZZ_FUZZ_PROTOCOL
   forced_protocol = parse_protocol(NSFUZZ_FUZZ_PROTOCOL);
 #endif
+  if (const char *name = std::getenv("NSFUZZ_PROTOCOL")) {
+    forced_protocol = parse_protocol(name);
+    if (!forced_protocol) {
+      std::fprintf(stderr,
+                   "nsproxy_fuzzer: NSFUZZ_PROTOCOL=%s: no such protocol\n",
+                   name);
+      std::exit(2);
+    }
+  }
   if (const char *name = std::getenv("NSFUZZ_BUG")) {
     std::optional<Bug> bug = parse_bug(name);
     if (!bug || (*bug != Bug::none && !kBugCatalogCompiled)) {
@@ -54,7 +73,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  Program p = decode(data, size);
+  Program p = program_from_input(data, size);
   if (forced_protocol) p.protocol = *forced_protocol;
   RunResult r = executor->run(p, run_options);
   for (uint16_t pair : r.pairs)

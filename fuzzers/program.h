@@ -50,10 +50,12 @@ struct Switch {
 struct Program {
   Protocol protocol = Protocol::rcu_2007;
   int threads = kMinThreads;
-  uint32_t privileged = 0;   // bit t set: thread t is capable(CAP_SYS_ADMIN)
-  uint32_t fail_alloc = 0;   // 0: none; N: the Nth allocation fails (ENOMEM)
-  uint32_t policy_seed = 0;  // default policy after the switches run out
-  std::vector<Op> ops;       // program order; each thread runs its own in order
+  uint32_t privileged = 0;  // bit t set: thread t is capable(CAP_SYS_ADMIN)
+  uint32_t fail_alloc = 0;  // 0: none; N: the Nth allocation fails (ENOMEM)
+  // The default policy once the switches run out: thread priorities and up
+  // to three PCT change points (see executor.h). 0: T-order, no preemption.
+  uint32_t policy_seed = 0;
+  std::vector<Op> ops;  // program order; each thread runs its own in order
   std::vector<Switch> switches;  // sorted by point, points distinct
   bool operator==(const Program &) const = default;
 };

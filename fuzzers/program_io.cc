@@ -15,10 +15,6 @@
 
 namespace nsfuzz {
 
-namespace {
-constexpr std::string_view kTextMagic = "# nsfuzz program";
-}
-
 LoadedProgram load_program(const std::string &path) {
   LoadedProgram out;
   std::ifstream in(path, std::ios::binary);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/uapi.h"
+#include "fuzzers/decoder.h"
 #include "fuzzers/op_table.h"
 #include "fuzzers/validate.h"
 
@@ -294,6 +295,15 @@ std::string print_program(const Program &p) {
 
 ParseResult parse_program(std::string_view text) {
   return Parser().run(text);
+}
+
+Program program_from_input(const uint8_t *data, size_t size) {
+  std::string_view text(reinterpret_cast<const char *>(data), size);
+  if (text.substr(0, kTextMagic.size()) == kTextMagic) {
+    ParseResult r = parse_program(text);
+    if (r.ok()) return r.program;
+  }
+  return decode(data, size);
 }
 
 }  // namespace nsfuzz

@@ -18,6 +18,8 @@
 #ifndef NSFUZZ_FUZZERS_PROGRAM_TEXT_H_
 #define NSFUZZ_FUZZERS_PROGRAM_TEXT_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -40,6 +42,11 @@ struct ParseResult {
 // Parses and validates the text form; the result is a valid Program or an
 // error naming the first offending line.
 ParseResult parse_program(std::string_view text);
+
+// A fuzz input: the text form when it starts with kTextMagic and parses
+// (seed corpora are written as text), the decoded bytes otherwise. Total.
+inline constexpr std::string_view kTextMagic = "# nsfuzz program";
+Program program_from_input(const uint8_t *data, size_t size);
 
 }  // namespace nsfuzz
 

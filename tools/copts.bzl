@@ -20,3 +20,9 @@ UNINSTRUMENTED_COPTS = [
 
 # Linked into *_bin fuzz targets under --//tools:fuzz_engine=libfuzzer.
 LIBFUZZER_LINKOPTS = ["-fsanitize=fuzzer"]
+
+# Coverage instrumentation for libFuzzer, for the test-only bug-catalog core
+# that //fuzzers:find_every_bug_test fuzzes in every config (the *-libfuzzer
+# configs turn it on everywhere instead). The sanitizer runtimes provide the
+# callbacks when libFuzzer is not linked.
+FUZZ_COVERAGE_COPTS = ["-fsanitize=fuzzer-no-link"]
