@@ -290,7 +290,7 @@ struct Executor::Impl final : Scheduler {
     for (int i = 0; i < 3; ++i)
       change_points[i] = (p.policy_seed >> (8 + 8 * i)) & 0x3f;
     lowest_priority = 0;
-    uint64_t seed = p.policy_seed;
+    uint64_t seed = p.policy_seed & 0xff;  // bits 0-7: the priorities
     for (int i = 1; i <= n; ++i) {
       Worker &wk = workers[i];
       wk.task = w.spawn_task(p.privileged & (1u << i));

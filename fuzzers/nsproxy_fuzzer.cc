@@ -36,15 +36,6 @@ uint8_t interleaving_counters[kNumSites * kNumSites];
 
 }  // namespace
 
-// TSan's defaults for fuzzing (the environment's TSAN_OPTIONS still win):
-// a data race is a finding, so it must end the run (halt_on_error) for
-// libFuzzer to keep the input; and libFuzzer's own crash handler, which runs
-// in a signal handler when a finding aborts, is not async-signal-safe: TSan
-// would report it, not the finding, and can hang there.
-extern "C" const char *__tsan_default_options() {
-  return "halt_on_error=1:report_signal_unsafe=0";
-}
-
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   executor = new Executor;
 #ifdef NSFUZZ_FUZZ_PROTOCOL

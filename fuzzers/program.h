@@ -52,8 +52,8 @@ struct Program {
   int threads = kMinThreads;
   uint32_t privileged = 0;  // bit t set: thread t is capable(CAP_SYS_ADMIN)
   uint32_t fail_alloc = 0;  // 0: none; N: the Nth allocation fails (ENOMEM)
-  // The default policy once the switches run out: thread priorities and up
-  // to three PCT change points (see executor.h). 0: T-order, no preemption.
+  // The default policy once the switches run out: thread priorities (bits
+  // 0-7) and up to three PCT change points (bits 8-29; see executor.h).
   uint32_t policy_seed = 0;
   std::vector<Op> ops;  // program order; each thread runs its own in order
   std::vector<Switch> switches;  // sorted by point, points distinct

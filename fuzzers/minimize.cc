@@ -1,0 +1,184 @@
+// Program-level delta debugging, then a byte-level pass.
+#include "fuzzers/minimize.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <vector>
+
+#include "fuzzers/decoder.h"
+#include "fuzzers/op_table.h"
+#include "fuzzers/validate.h"
+
+namespace nsfuzz {
+namespace {
+
+class Minimizer {
+ public:
+  Minimizer(const StillFails &f, MinimizeStats *s, const PointOwners &o)
+      : fails_(f), stats_(s), owners_(o) {}
+
+  // Removes ops [start, end) and, when point owners are known, moves each
+  // later switch back by the removed ops' points before it.
+  bool try_drop_ops(Program &p, size_t start, size_t end) {
+    Program c = p;
+    c.ops.erase(c.ops.begin() + start, c.ops.begin() + end);
+    if (owners_) {
+      std::vector<int> owner = owners_(p);
+      Program shifted = c;
+      shifted.switches.clear();
+      for (Switch s : p.switches) {
+        uint32_t gone = 0;
+        for (uint32_t k = 1; k < s.point && k <= owner.size(); ++k)
+          gone += owner[k - 1] >= static_cast<int>(start) &&
+                  owner[k - 1] < static_cast<int>(end);
+        s.point -= gone;
+        if (s.point >= 1 && (shifted.switches.empty() ||
+                             shifted.switches.back().point < s.point))
+          shifted.switches.push_back(s);
+      }
+      if (shifted != c && try_keep(p, shifted)) return true;
+    }
+    return try_keep(p, c);
+  }
+
+  // Keeps `candidate` if it is valid, different and still fails.
+  bool try_keep(Program &current, const Program &candidate) {
+    if (candidate == current || !is_valid(candidate)) return false;
+    if (stats_) ++stats_->tries;
+    if (!fails_(candidate)) return false;
+    current = candidate;
+    return true;
+  }
+
+  bool drop_threads(Program &p) {
+    bool changed = false;
+    for (int t = p.threads; t >= 1 && p.threads > kMinThreads; --t) {
+      Program c = p;
+      c.threads = p.threads - 1;
+      c.ops.clear();
+      for (Op op : p.ops) {
+        if (op.thread == t) continue;
+        if (op.thread > t) --op.thread;
+        c.ops.push_back(op);
+      }
+      c.switches.clear();
+      for (Switch s : p.switches) {
+        if (s.thread == t) continue;
+        if (s.thread > t) --s.thread;
+        c.switches.push_back(s);
+      }
+      uint32_t priv = 0;
+      for (int u = 1, v = 1; u <= p.threads; ++u)
+        if (u != t) priv |= ((p.privileged >> u) & 1u) << v++;
+      c.privileged = priv;
+      changed |= try_keep(p, c);
+    }
+    return changed;
+  }
+
+  // ddmin over a vector member: remove chunks of halving size.
+  template <typename T>
+  bool drop_items(Program &p, std::vector<T> Program::*items) {
+    bool changed = false;
+    for (size_t chunk = std::max<size_t>((p.*items).size() / 2, 1); chunk >= 1;
+         chunk /= 2) {
+      for (size_t start = 0; start < (p.*items).size();) {
+        size_t end = std::min(start + chunk, (p.*items).size());
+        bool kept;
+        if constexpr (std::is_same_v<T, Op>) {
+          kept = try_drop_ops(p, start, end);
+        } else {
+          Program c = p;
+          auto &v = c.*items;
+          v.erase(v.begin() + start, v.begin() + end);
+          kept = try_keep(p, c);
+        }
+        if (kept)
+          changed = true;  // the same start now holds the next items
+        else
+          start += chunk;
+      }
+      if (chunk == 1) break;
+    }
+    return changed;
+  }
+
+  bool simplify(Program &p) {
+    bool changed = false;
+    Program c = p;
+    c.fail_alloc = 0;
+    changed |= try_keep(p, c);
+    c = p;
+    c.policy_seed = 0;
+    changed |= try_keep(p, c);
+    for (int t = 1; t <= p.threads; ++t) {
+      c = p;
+      c.privileged &= ~(1u << t);
+      changed |= try_keep(p, c);
+    }
+    for (size_t i = 0; i < p.ops.size(); ++i) {
+      // Fewer flag bits; smaller task and name indices.
+      for (int bit = 0; bit < 32; ++bit) {
+        if (!(p.ops[i].arg & (1u << bit))) continue;
+        c = p;
+        if (arg_kind(c.ops[i].kind) == ArgKind::FLAGS)
+          c.ops[i].arg &= ~(1u << bit);
+        else
+          c.ops[i].arg = 0;
+        changed |= try_keep(p, c);
+      }
+    }
+    // Earlier switch points where the finding allows: shorter prefixes.
+    for (size_t i = 0; i < p.switches.size(); ++i) {
+      for (;;) {
+        c = p;
+        uint32_t floor = i ? p.switches[i - 1].point + 1 : 1;
+        if (c.switches[i].point <= floor) break;
+        --c.switches[i].point;
+        if (!try_keep(p, c)) break;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  bool byte_pass(Program &p) {
+    bool changed = false;
+    std::vector<uint8_t> bytes = encode(p);
+    for (size_t at = kHeaderSize; at + 2 <= bytes.size();) {
+      std::vector<uint8_t> b = bytes;
+      b.erase(b.begin() + at, b.begin() + at + 2);
+      if (try_keep(p, decode(b))) {
+        bytes = encode(p);
+        changed = true;
+      } else {
+        at += 2;
+      }
+    }
+    return changed;
+  }
+
+ private:
+  const StillFails &fails_;
+  MinimizeStats *stats_;
+  const PointOwners &owners_;
+};
+
+}  // namespace
+
+Program minimize(const Program &input, const StillFails &still_fails,
+                 MinimizeStats *stats, const PointOwners &owners) {
+  Minimizer m(still_fails, stats, owners);
+  Program p = input;
+  for (;;) {
+    if (stats) ++stats->rounds;
+    bool changed = m.drop_threads(p);
+    changed |= m.drop_items(p, &Program::ops);
+    changed |= m.drop_items(p, &Program::switches);
+    changed |= m.simplify(p);
+    if (!changed && !m.byte_pass(p)) break;
+  }
+  return p;
+}
+
+}  // namespace nsfuzz

@@ -1,0 +1,88 @@
+// Triage: confirm, dedup and minimize a finding, over an injected runner.
+//
+// A straight chain of stages, each a function of its inputs and a Runner
+// (the real one replays a Program in a child process; tests pass fakes):
+//   confirm   run it `confirm_runs` times: no finding, the same signature
+//             every time, or flaky (never committed silently);
+//   dedup     against the signatures already committed;
+//   explicit  the PCT schedule written out as switch decisions, if it
+//             keeps the finding;
+//   minimize  while the signature stays the same (fuzzers/minimize.h).
+// Writing the case is the caller's (fuzzers/regression_case.h).
+#ifndef NSFUZZ_FUZZERS_TRIAGE_H_
+#define NSFUZZ_FUZZERS_TRIAGE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzzers/minimize.h"
+#include "fuzzers/program.h"
+#include "fuzzers/signature.h"
+
+namespace nsfuzz {
+
+struct RunOutcome {
+  std::optional<Signature> finding;
+  std::string report;  // what the run printed
+};
+
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  virtual RunOutcome run(const Program &p) = 0;
+  // The same run, with the executor's story (trace) in the report.
+  virtual RunOutcome run_traced(const Program &p) { return run(p); }
+};
+
+enum class TriageStatus { no_finding, flaky, duplicate, fresh };
+const char *triage_status_name(TriageStatus s);
+
+struct Confirmation {
+  TriageStatus status;  // no_finding, flaky or fresh
+  std::optional<Signature> signature;
+  std::string report;  // of the first run with a finding
+  int runs = 0, with_finding = 0;
+};
+Confirmation confirm(Runner &runner, const Program &p, int confirm_runs);
+
+// The name of the committed case with this signature, if any.
+// known: case name -> signature string (Signature::str()).
+std::optional<std::string> dedup(
+    const Signature &sig, const std::map<std::string, std::string> &known);
+
+// The preemptions of a traced run: a switch right after a schedule point
+// becomes "switch @point -> thread". Switches at a finish or a block are
+// the executor's own choice and are left out.
+std::vector<Switch> schedule_from_trace(std::string_view story);
+
+// For each schedule point of a traced run, the op (index into p.ops) that
+// owned it: the story names each op as it begins, on its thread.
+std::vector<int> point_owners_from_trace(const Program &p,
+                                         std::string_view story);
+
+// The Program with its PCT policy replaced by the explicit switches that
+// policy made, if that still shows the same signature (a readable schedule
+// that the minimizer can then cut down); otherwise `p` unchanged.
+Program make_schedule_explicit(Runner &runner, const Program &p,
+                               const Signature &sig);
+
+// Minimizes while the runner reports the same signature.
+Program minimize_finding(Runner &runner, const Program &p, const Signature &sig,
+                         MinimizeStats *stats);
+
+struct TriageResult {
+  TriageStatus status;
+  Confirmation confirmation;
+  std::string duplicate_of;
+  Program minimized;
+  MinimizeStats stats;
+};
+TriageResult triage(Runner &runner, const Program &p, int confirm_runs,
+                    const std::map<std::string, std::string> &known);
+
+}  // namespace nsfuzz
+
+#endif  // NSFUZZ_FUZZERS_TRIAGE_H_
