@@ -127,12 +127,22 @@ int run_one(Bug bug, const std::string &file, bool trace) {
   return 0;
 }
 
+// The first lines of a report, with the build folder's absolute paths
+// ("/home/.../execroot/nsfuzz/bazel-out/.../triage+0x12") cut to their
+// file names: a committed case names no folder of one machine.
 std::string excerpt(const std::string &report, int max_lines) {
   std::string out;
   int n = 0;
   for (size_t i = 0; i < report.size() && n < max_lines; ++i) {
     out += report[i];
     if (report[i] == '\n') ++n;
+  }
+  for (size_t at; (at = out.find("/execroot/")) != std::string::npos;) {
+    size_t start = out.rfind('/', at);
+    while (start > 0 && out[start - 1] != ' ' && out[start - 1] != '(') --start;
+    size_t end = out.find_first_of(" )\n", at);
+    size_t base = out.rfind('/', end) + 1;
+    out.erase(start, base - start);
   }
   return out;
 }
