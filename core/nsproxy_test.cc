@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/rcu.h"
+#include "core/testing/protocols.h"
 #include "core/testing/world_fixture.h"
 #include "core/uapi.h"
 #include "core/world.h"
@@ -270,13 +271,8 @@ TEST_P(NsproxyTest, PutOnZeroIsARefcountUnderflow) {
   EXPECT_TRUE(w.teardown()) << FindingRecorder::Summary();
 }
 
-INSTANTIATE_TEST_SUITE_P(AllProtocols, NsproxyTest,
-                         ::testing::Values(Protocol::task_lock_2007,
-                                           Protocol::rcu_2007,
-                                           Protocol::task_lock_2014),
-                         [](const auto &info) {
-                           return std::string(protocol_name(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(AllProtocols, NsproxyTest, testing::AllProtocols(),
+                         testing::ProtocolName());
 
 }  // namespace
 }  // namespace nsfuzz

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/testing/protocols.h"
 #include "core/testing/world_fixture.h"
 #include "core/world.h"
 
@@ -29,13 +30,8 @@ TEST_P(StressTest, CleanUnderRealConcurrency) {
       << testing::FindingRecorder::Summary();
 }
 
-INSTANTIATE_TEST_SUITE_P(AllProtocols, StressTest,
-                         ::testing::Values(Protocol::task_lock_2007,
-                                           Protocol::rcu_2007,
-                                           Protocol::task_lock_2014),
-                         [](const auto &info) {
-                           return std::string(protocol_name(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(AllProtocols, StressTest, testing::AllProtocols(),
+                         testing::ProtocolName());
 
 }  // namespace
 }  // namespace nsfuzz

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "core/testing/protocols.h"
 #include "fuzzers/testing_corpus.h"
 
 namespace nsfuzz {
@@ -26,13 +27,8 @@ TEST_P(FuzzLoopTest, CleanFromTheSeedCorpus) {
   EXPECT_GT(s.pairs_seen, 10u);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllProtocols, FuzzLoopTest,
-                         ::testing::Values(Protocol::task_lock_2007,
-                                           Protocol::rcu_2007,
-                                           Protocol::task_lock_2014),
-                         [](const auto &info) {
-                           return std::string(protocol_name(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(AllProtocols, FuzzLoopTest, testing::AllProtocols(),
+                         testing::ProtocolName());
 
 }  // namespace
 }  // namespace nsfuzz
