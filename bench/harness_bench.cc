@@ -63,7 +63,8 @@ T1: sethostname(h1)
 T2: sethostname(h2)
 T1: mount(m1)
 T2: mount(m2)
-)").program;
+)")
+                  .program;
   Program busy = p;
   RunResult probe = e.run(p);
   for (uint32_t k = 1; k <= probe.points && busy.switches.size() < 64; ++k)
@@ -143,8 +144,8 @@ int main(int argc, char **argv) {
   std::printf("=== 1. hand-off cost per context switch\n");
   std::printf("%-34s %12s\n", "", "ns/switch");
   std::printf("%-34s %12.0f\n", "raw futex ping-pong (floor)", floor_ns);
-  std::printf("%-34s %12.0f   (%llu switches a run)\n", "executor",
-              exec_ns, static_cast<unsigned long long>(sw));
+  std::printf("%-34s %12.0f   (%llu switches a run)\n", "executor", exec_ns,
+              static_cast<unsigned long long>(sw));
   std::printf("%-34s %12.2f\n", "ratio executor / floor", exec_ns / floor_ns);
 
   std::vector<Program> programs = seed_programs(corpus);

@@ -27,6 +27,9 @@ using namespace nsfuzz;
 Executor *executor;
 std::optional<Protocol> forced_protocol;
 RunOptions run_options;
+// Ablations for ci/bench (environment variables of the same names).
+bool no_custom_mutator = false;         // NSFUZZ_NO_CUSTOM_MUTATOR=1
+bool no_interleaving_feedback = false;  // NSFUZZ_NO_INTERLEAVING_FEEDBACK=1
 
 // Interleaving feedback: which schedule-point pair ran back to back on one
 // object across two threads. libFuzzer treats the section as extra
@@ -50,6 +53,9 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
       std::exit(2);
     }
   }
+  no_custom_mutator = std::getenv("NSFUZZ_NO_CUSTOM_MUTATOR") != nullptr;
+  no_interleaving_feedback =
+      std::getenv("NSFUZZ_NO_INTERLEAVING_FEEDBACK") != nullptr;
   if (const char *name = std::getenv("NSFUZZ_BUG")) {
     std::optional<Bug> bug = parse_bug(name);
     if (!bug || (*bug != Bug::none && !kBugCatalogCompiled)) {
@@ -67,13 +73,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Program p = program_from_input(data, size);
   if (forced_protocol) p.protocol = *forced_protocol;
   RunResult r = executor->run(p, run_options);
-  for (uint16_t pair : r.pairs)
-    if (interleaving_counters[pair] < 255) ++interleaving_counters[pair];
+  if (!no_interleaving_feedback)
+    for (uint16_t pair : r.pairs)
+      if (interleaving_counters[pair] < 255) ++interleaving_counters[pair];
   return 0;
 }
 
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
                                           size_t max_size, unsigned seed) {
+  if (no_custom_mutator && LLVMFuzzerMutate)
+    return LLVMFuzzerMutate(data, size, max_size);
   return custom_mutate(data, size, max_size, seed, LLVMFuzzerMutate);
 }
 
@@ -81,5 +90,6 @@ extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
                                             const uint8_t *data2, size_t size2,
                                             uint8_t *out, size_t max_out,
                                             unsigned seed) {
+  if (no_custom_mutator) return 0;  // the ablation has no crossover at all
   return custom_crossover(data1, size1, data2, size2, out, max_out, seed);
 }
