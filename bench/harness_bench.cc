@@ -5,11 +5,13 @@
 //  2. throughput: executions per second of the seed corpus on the
 //     persistent executor vs. a naive harness that creates fresh threads
 //     for every input and runs the same Programs.
-// Prints a table per benchmark and writes CSV to the folder given as the
-// first argument (default: the working directory).
+// Prints a table per benchmark and writes CSV (harness_bench_<build>.csv)
+// to the folder given as the first argument (default: the working
+// directory). ci/bench runs it in the opt, ASan and TSan builds.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,6 +28,18 @@ namespace nsfuzz {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr const char *kBuild = "asan";
+#elif __has_feature(thread_sanitizer)
+constexpr const char *kBuild = "tsan";
+#else
+constexpr const char *kBuild = "opt";
+#endif
+#else
+constexpr const char *kBuild = "opt";
+#endif
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -153,30 +167,52 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "harness_bench: no Programs in %s\n", corpus.c_str());
     return 1;
   }
-  const int rounds = 300;
-  auto start = Clock::now();
-  for (int r = 0; r < rounds; ++r)
-    for (const Program &p : programs) e.run(p);
-  double persistent = rounds * programs.size() / seconds_since(start);
-  start = Clock::now();
-  for (int r = 0; r < rounds; ++r)
-    for (const Program &p : programs) naive_run(p);
-  double naive = rounds * programs.size() / seconds_since(start);
-  std::printf("=== 2. throughput on the %zu seed Programs x %d\n",
-              programs.size(), rounds);
-  std::printf("%-34s %12s\n", "", "execs/s");
-  std::printf("%-34s %12.0f\n", "naive: fresh threads per input", naive);
-  std::printf("%-34s %12.0f\n", "executor: persistent workers", persistent);
-  std::printf("%-34s %12.2f\n", "ratio executor / naive", persistent / naive);
-
-  FILE *csv = std::fopen((out_dir + "/harness_bench.csv").c_str(), "w");
+  // Per fuzz target: the per-protocol targets force their protocol on the
+  // seeds; nsproxy_fuzzer keeps each seed's own.
+  struct Target {
+    const char *name;
+    std::optional<Protocol> protocol;
+  };
+  const Target targets[] = {
+      {"nsproxy_task_lock_2007_fuzzer", Protocol::task_lock_2007},
+      {"nsproxy_rcu_2007_fuzzer", Protocol::rcu_2007},
+      {"nsproxy_task_lock_2014_fuzzer", Protocol::task_lock_2014},
+      {"nsproxy_fuzzer", std::nullopt},
+  };
+  const int rounds = 200;
+  std::printf("=== 2. throughput on the %zu seed Programs x %d (%s build)\n",
+              programs.size(), rounds, kBuild);
+  std::printf("%-32s %14s %14s %8s\n", "target", "naive execs/s", "executor",
+              "ratio");
+  FILE *csv =
+      std::fopen((out_dir + "/harness_bench_" + kBuild + ".csv").c_str(), "w");
   if (csv) {
-    std::fprintf(csv, "benchmark,variant,value,unit\n");
-    std::fprintf(csv, "handoff,raw_futex,%.1f,ns/switch\n", floor_ns);
-    std::fprintf(csv, "handoff,executor,%.1f,ns/switch\n", exec_ns);
-    std::fprintf(csv, "throughput,naive,%.1f,execs/s\n", naive);
-    std::fprintf(csv, "throughput,executor,%.1f,execs/s\n", persistent);
-    std::fclose(csv);
+    std::fprintf(csv, "benchmark,build,variant,value,unit\n");
+    std::fprintf(csv, "handoff,%s,raw_futex,%.1f,ns/switch\n", kBuild,
+                 floor_ns);
+    std::fprintf(csv, "handoff,%s,executor,%.1f,ns/switch\n", kBuild, exec_ns);
   }
+  for (const Target &t : targets) {
+    std::vector<Program> ps = programs;
+    if (t.protocol)
+      for (Program &p : ps) p.protocol = *t.protocol;
+    auto start = Clock::now();
+    for (int r = 0; r < rounds; ++r)
+      for (const Program &p : ps) e.run(p);
+    double persistent = rounds * ps.size() / seconds_since(start);
+    start = Clock::now();
+    for (int r = 0; r < rounds; ++r)
+      for (const Program &p : ps) naive_run(p);
+    double naive = rounds * ps.size() / seconds_since(start);
+    std::printf("%-32s %14.0f %14.0f %8.2f\n", t.name, naive, persistent,
+                persistent / naive);
+    if (csv) {
+      std::fprintf(csv, "throughput,%s,%s naive,%.1f,execs/s\n", kBuild, t.name,
+                   naive);
+      std::fprintf(csv, "throughput,%s,%s executor,%.1f,execs/s\n", kBuild,
+                   t.name, persistent);
+    }
+  }
+  if (csv) std::fclose(csv);
   return 0;
 }
