@@ -59,9 +59,13 @@ struct Executor::Impl final : Scheduler {
   int lowest_priority = 0;
 
   Impl() {
+    // One at a time, so that worker i always gets the same RCU reader slot:
+    // the core's loops over the slots are coverage-instrumented, and a racy
+    // slot order would give the same input different coverage per process.
     for (int i = 1; i <= kMaxThreads; ++i) {
       workers[i].index = i;
       workers[i].thread = std::thread([this, i] { worker_main(&workers[i]); });
+      baton_wait(&main_baton);
     }
   }
 
@@ -75,6 +79,7 @@ struct Executor::Impl final : Scheduler {
 
   void worker_main(Worker *self) {
     rcu_register_thread();  // once per thread, for every run
+    baton_post(&main_baton);
     for (;;) {
       baton_wait(&self->baton);
       if (shutdown) break;
