@@ -101,7 +101,7 @@ void rcu_read_unlock() {
 #endif
   ReaderSlot &r = readers[my_slot];
   if (r.nesting.fetch_sub(1, std::memory_order_relaxed) == 1)
-    r.exits.fetch_add(1, std::memory_order_relaxed);
+    r.exits.fetch_add(1, std::memory_order_release);  // see synchronize_rcu
   urcu_memb_read_unlock();
   sched_point(Site::rcu_read_unlocked);
 }
@@ -126,9 +126,17 @@ void synchronize_rcu() {
     w.self = my_slot;
     bool any = false;
     for (int i = 0; i < kMaxReaders; ++i) {
+      // Exits first, then nesting (free-running runs are really concurrent):
+      // read the other way round, a reader leaving between the two loads
+      // looked inside with its exit already counted, and we waited for an
+      // exit that never came. This way, an old exit count means it is still
+      // inside (its exit will come) or has left (nesting shows 0); a new one
+      // (acquire, pairing with the release in rcu_read_unlock) means its
+      // nesting decrement is visible too, so at most a newer section is seen,
+      // whose exit also comes.
+      w.exits_at_start[i] = readers[i].exits.load(std::memory_order_acquire);
       w.was_inside[i] = i != my_slot &&
                         readers[i].nesting.load(std::memory_order_relaxed) > 0;
-      w.exits_at_start[i] = readers[i].exits.load(std::memory_order_relaxed);
       any |= w.was_inside[i];
     }
     if (any)
