@@ -8,16 +8,11 @@
 
 #include "fuzzers/mutator.h"
 #include "fuzzers/program_text.h"
+#include "fuzzers/testing_programs.h"
 #include "fuzzers/validate.h"
 
 namespace nsfuzz {
 namespace {
-
-std::vector<uint8_t> random_bytes(Rng &rng, size_t n) {
-  std::vector<uint8_t> bytes(n);
-  for (uint8_t &b : bytes) b = rng.next();
-  return bytes;
-}
 
 // The stability guard: these bytes mean this program in format version 1,
 // forever. If this test fails, the format changed: make it a new version.
@@ -82,7 +77,7 @@ TEST(Decoder, ShortRandomInputsGiveTwoThreadPrograms) {
   Rng rng(7);
   int two_threads_with_ops = 0;
   for (int i = 0; i < 1000; ++i) {
-    const Program p = decode(random_bytes(rng, 16 + rng.below(16)));
+    const Program p = decode(testing::RandomBytes(rng, 16 + rng.below(16)));
     ASSERT_TRUE(is_valid(p));
     if (p.threads == 2 && p.ops.size() >= 3) ++two_threads_with_ops;
   }
@@ -93,7 +88,7 @@ TEST(Decoder, TotalOnRandomBytes) {
   Rng rng(1);
   for (int i = 0; i < 20000; ++i) {
     const std::vector<uint8_t> bytes =
-        random_bytes(rng, rng.below(i % 16 ? 64 : 2000));
+        testing::RandomBytes(rng, rng.below(i % 16 ? 64 : 2000));
     const Program p = decode(bytes);
     std::string why;
     ASSERT_TRUE(is_valid(p, &why)) << why;
@@ -111,7 +106,7 @@ TEST(Decoder, TotalOnHugeAndUniformInputs) {
     std::string why;
     EXPECT_TRUE(is_valid(p, &why)) << why;
   }
-  const Program p = decode(random_bytes(rng, 1 << 22));
+  const Program p = decode(testing::RandomBytes(rng, 1 << 22));
   EXPECT_TRUE(is_valid(p));
   EXPECT_EQ(p.ops.size(), size_t{kMaxOps});
   EXPECT_EQ(decode(encode(p)), p);

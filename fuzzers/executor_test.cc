@@ -6,15 +6,10 @@
 #include <string>
 
 #include "fuzzers/program_text.h"
+#include "fuzzers/testing_programs.h"
 
 namespace nsfuzz {
 namespace {
-
-Program Parse(const std::string &text) {
-  ParseResult r = parse_program(text);
-  EXPECT_TRUE(r.ok()) << r.error;
-  return r.program;
-}
 
 Executor &Shared() {
   static Executor *e = new Executor;
@@ -37,7 +32,7 @@ switch @20 -> T2
 )";
 
 TEST(ExecutorTest, SameProgramSameTrace1000Times) {
-  Program p = Parse(kReaderWriter);
+  Program p = testing::ParseOrFail(kReaderWriter);
   RunOptions traced;
   traced.trace = true;
   RunResult first = Shared().run(p, traced);
@@ -54,7 +49,7 @@ TEST(ExecutorTest, SameProgramSameTrace1000Times) {
 
 // Free-running: real concurrency, switch decisions only yield the CPU.
 TEST(ExecutorTest, FreeRunningModeRunsCleanUnderRealConcurrency) {
-  Program p = Parse(kReaderWriter);
+  Program p = testing::ParseOrFail(kReaderWriter);
   RunOptions free;
   free.free_running = true;
   for (int i = 0; i < 200; ++i) {
@@ -66,7 +61,7 @@ TEST(ExecutorTest, FreeRunningModeRunsCleanUnderRealConcurrency) {
 }
 
 TEST(ExecutorTest, SwitchesOnlyWhereTheProgramSays) {
-  Program p = Parse(kReaderWriter);
+  Program p = testing::ParseOrFail(kReaderWriter);
   p.switches.clear();
   RunResult r = Shared().run(p);
   EXPECT_EQ(r.switches, 1u);  // T1 (or T2) runs to its end, then the other
@@ -83,7 +78,7 @@ TEST(ExecutorTest, GracePeriodBlocksUntilTheReaderLeaves) {
   // T1's first unshare takes schedule points 1-9; at 10 (its second
   // unshare's first point) T2 runs and enters rcu_read_lock (point 11),
   // then T1 runs again.
-  Program p = Parse(R"(protocol rcu_2007
+  Program p = testing::ParseOrFail(R"(protocol rcu_2007
 threads 2
 privileged T1 T2
 T1: unshare(NEWNS)
@@ -117,7 +112,7 @@ TEST(ExecutorTest, ContendedTaskLockRunsTheHolder) {
   // T1 starts; at its first point T2 runs and takes task_lock(T1) to read
   // its mounts (task_lock_2014, point 2); holding it (point 3) T2 hands
   // over to T1, whose switch_task_namespaces needs the same lock.
-  Program p = Parse(R"(protocol task_lock_2014
+  Program p = testing::ParseOrFail(R"(protocol task_lock_2014
 threads 2
 privileged T1 T2
 T2: mounts_open(T1)

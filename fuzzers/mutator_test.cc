@@ -9,21 +9,11 @@
 
 #include "fuzzers/decoder.h"
 #include "fuzzers/program_text.h"
+#include "fuzzers/testing_programs.h"
 #include "fuzzers/validate.h"
 
 namespace nsfuzz {
 namespace {
-
-std::vector<Program> generated(int n, uint64_t seed) {
-  std::vector<Program> out;
-  Rng rng(seed);
-  for (int i = 0; i < n; ++i) {
-    std::vector<uint8_t> bytes(rng.below(i % 4 ? 48 : 300));
-    for (uint8_t &b : bytes) b = rng.next();
-    out.push_back(decode(bytes));
-  }
-  return out;
-}
 
 TEST(Rng, IsDeterministicAndInRange) {
   Rng a(5), b(5);
@@ -35,7 +25,8 @@ TEST(Rng, IsDeterministicAndInRange) {
 }
 
 TEST(Mutator, EveryKindKeepsProgramsValidAndSometimesChangesThem) {
-  const std::vector<Program> programs = generated(400, 11);
+  const std::vector<Program> programs =
+      testing::RandomPrograms(400, 11, 48, 300, 4);
   for (int m = 0; m < kNumMutations; ++m) {
     const Mutation kind = static_cast<Mutation>(m);
     int changed = 0;
@@ -96,14 +87,15 @@ TEST(Mutator, RandomWalkStaysValid) {
 }
 
 TEST(Mutator, IsDeterministic) {
-  for (const Program &p : generated(100, 13)) {
+  for (const Program &p : testing::RandomPrograms(100, 13, 48, 300, 4)) {
     EXPECT_EQ(mutate(p, 99), mutate(p, 99));
     EXPECT_EQ(crossover(p, Program{}, 99), crossover(p, Program{}, 99));
   }
 }
 
 TEST(Mutator, CrossoverIsValidAndMixesBothParents) {
-  const std::vector<Program> programs = generated(400, 14);
+  const std::vector<Program> programs =
+      testing::RandomPrograms(400, 14, 48, 300, 4);
   int mixed = 0;
   for (size_t i = 0; i + 1 < programs.size(); ++i) {
     const Program &a = programs[i], &b = programs[i + 1];
@@ -126,7 +118,7 @@ TEST(Mutator, CrossoverIsValidAndMixesBothParents) {
 TEST(Mutator, CustomMutateFitsAndDecodesToAMutant) {
   Rng rng(15);
   int changed = 0;
-  for (const Program &p : generated(2000, 16)) {
+  for (const Program &p : testing::RandomPrograms(2000, 16, 48, 300, 4)) {
     std::vector<uint8_t> buf = encode(p);
     const size_t size = buf.size();
     const size_t max_size = size + rng.below(32);
@@ -174,7 +166,8 @@ TEST(Mutator, CustomMutateFallsBackWhenNothingFits) {
 }
 
 TEST(Mutator, CustomCrossover) {
-  const std::vector<Program> programs = generated(200, 17);
+  const std::vector<Program> programs =
+      testing::RandomPrograms(200, 17, 48, 300, 4);
   for (size_t i = 0; i + 1 < programs.size(); ++i) {
     const std::vector<uint8_t> a = encode(programs[i]);
     const std::vector<uint8_t> b = encode(programs[i + 1]);

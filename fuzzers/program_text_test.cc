@@ -10,6 +10,7 @@
 #include "fuzzers/decoder.h"
 #include "fuzzers/mutator.h"
 #include "fuzzers/op_table.h"
+#include "fuzzers/testing_programs.h"
 #include "fuzzers/validate.h"
 
 namespace nsfuzz {
@@ -44,18 +45,6 @@ Program example() {
            {1, OpKind::exit, 0}};
   p.switches = {{4, 2}, {9, 1}};
   return p;
-}
-
-// Programs of every shape: decoded from deterministic pseudo-random bytes.
-std::vector<Program> generated(int n) {
-  std::vector<Program> out;
-  Rng rng(42);
-  for (int i = 0; i < n; ++i) {
-    std::vector<uint8_t> bytes(rng.below(i % 10 ? 64 : 700));
-    for (uint8_t &b : bytes) b = rng.next();
-    out.push_back(decode(bytes));
-  }
-  return out;
 }
 
 TEST(OpTable, NamesRoundTrip) {
@@ -112,7 +101,7 @@ TEST(ProgramText, EmptyTextIsTheDefaultProgram) {
 }
 
 TEST(ProgramText, RoundTripsGeneratedPrograms) {
-  for (const Program &p : generated(20000)) {
+  for (const Program &p : testing::RandomPrograms(20000, 42, 64, 700, 10)) {
     ASSERT_TRUE(is_valid(p));
     std::string text = print_program(p);
     ParseResult r = parse_program(text);

@@ -11,15 +11,10 @@
 #include "fuzzers/decoder.h"
 #include "fuzzers/program_text.h"
 #include "fuzzers/regression_case.h"
+#include "fuzzers/testing_programs.h"
 
 namespace nsfuzz {
 namespace {
-
-Program Parse(const std::string &text) {
-  ParseResult r = parse_program(text);
-  EXPECT_TRUE(r.ok()) << r.error;
-  return r.program;
-}
 
 const char *kBig = R"(# nsfuzz program v1
 protocol rcu_2007
@@ -62,7 +57,7 @@ class FakeRunner : public Runner {
 
 TEST(TriageTest, MinimizationIsOneMinimalAndKeepsTheSignature) {
   FakeRunner runner;
-  Program big = Parse(kBig);
+  Program big = testing::ParseOrFail(kBig);
   Signature sig{"asan:heap-use-after-free", "get_task_ns", ""};
   MinimizeStats stats;
   Program small = minimize_finding(runner, big, sig, &stats);
@@ -98,7 +93,7 @@ TEST(TriageTest, MinimizationStopsAtTheSignature) {
       return o;
     }
   } runner;
-  Program small = minimize_finding(runner, Parse(kBig),
+  Program small = minimize_finding(runner, testing::ParseOrFail(kBig),
                                    Signature{"kind:a", "f", ""}, nullptr);
   EXPECT_EQ(small.ops.size(), 3u);
 }
@@ -115,17 +110,19 @@ class Flaky : public Runner {
 
 TEST(TriageTest, AFindingThatDoesNotComeBackEveryTimeIsFlaky) {
   Flaky runner;
-  TriageResult r = triage(runner, Parse(kBig), 5, {});
+  TriageResult r = triage(runner, testing::ParseOrFail(kBig), 5, {});
   EXPECT_EQ(r.status, TriageStatus::flaky);
   EXPECT_EQ(r.confirmation.with_finding, 3);
-  EXPECT_EQ(r.minimized, Parse(kBig));  // not minimized, not to be written
+  EXPECT_EQ(r.minimized,
+            testing::ParseOrFail(kBig));  // not minimized, not to be written
 }
 
 TEST(TriageTest, NoFindingAndChangingSignatures) {
   class Clean : public Runner {
     RunOutcome run(const Program &) override { return {}; }
   } clean;
-  EXPECT_EQ(confirm(clean, Parse(kBig), 3).status, TriageStatus::no_finding);
+  EXPECT_EQ(confirm(clean, testing::ParseOrFail(kBig), 3).status,
+            TriageStatus::no_finding);
   class Changing : public Runner {
     int n = 0;
     RunOutcome run(const Program &) override {
@@ -134,7 +131,8 @@ TEST(TriageTest, NoFindingAndChangingSignatures) {
       return o;
     }
   } changing;
-  EXPECT_EQ(confirm(changing, Parse(kBig), 3).status, TriageStatus::flaky);
+  EXPECT_EQ(confirm(changing, testing::ParseOrFail(kBig), 3).status,
+            TriageStatus::flaky);
 }
 
 TEST(TriageTest, DedupMatchesEqualSignaturesOnly) {
@@ -146,7 +144,7 @@ TEST(TriageTest, DedupMatchesEqualSignaturesOnly) {
   EXPECT_EQ(dedup(same, known), "case_a");
   EXPECT_EQ(dedup(other, known), std::nullopt);
   FakeRunner runner;
-  Program big = Parse(kBig);
+  Program big = testing::ParseOrFail(kBig);
   known["case_c"] = "asan:heap-use-after-free @ get_task_ns";
   TriageResult r = triage(runner, big, 3, known);
   EXPECT_EQ(r.status, TriageStatus::duplicate);
@@ -216,7 +214,7 @@ class CaseFilesTest : public ::testing::Test {
     c.signature = "asan:heap-use-after-free @ get_task_ns>mounts_open";
     c.summary = "SUMMARY: AddressSanitizer: heap-use-after-free";
     c.stats["raw"] = "83 bytes";
-    c.program = Parse(kBig);
+    c.program = testing::ParseOrFail(kBig);
     c.report = "the report\n";
     return c;
   }
