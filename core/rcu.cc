@@ -43,7 +43,7 @@ struct GraceWait {
   bool was_inside[kMaxReaders];
 };
 
-NSFUZZ_SCHED_PREDICATE bool grace_period_over(const void *arg) {
+bool grace_period_over(const void *arg) {
   const auto *w = static_cast<const GraceWait *>(arg);
   for (int i = 0; i < kMaxReaders; ++i) {
     if (i == w->self) continue;

@@ -26,11 +26,11 @@ inline constexpr int kNumSites = 0
 std::string_view site_name(Site s);
 std::string_view site_doc(Site s);
 
-// A condition the blocked thread waits for. The scheduler evaluates it on
-// whichever thread decides who runs next; the state it reads is ordered by
-// the scheduler's token, which TSan is deliberately not told about, so a
-// predicate is marked NSFUZZ_SCHED_PREDICATE (not TSan-instrumented).
-#define NSFUZZ_SCHED_PREDICATE __attribute__((no_sanitize("thread")))
+// A condition the blocked thread waits for: it only reads. A scheduler
+// evaluates it on whichever thread decides who runs next, and must keep
+// those reads (and anything they call) out of TSan's sight: they are
+// ordered by the scheduler's own hand-off, which TSan is deliberately not
+// told about (the executor's TsanBlind scope).
 struct WaitFor {
   bool (*ready)(const void *arg);
   const void *arg;

@@ -10,7 +10,7 @@ namespace {
 
 thread_local int held_count = 0;
 
-NSFUZZ_SCHED_PREDICATE bool lock_free(const void *arg) {
+bool lock_free(const void *arg) {
   return !static_cast<const spinlock_t *>(arg)->locked.load(
       std::memory_order_relaxed);
 }

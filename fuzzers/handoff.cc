@@ -8,6 +8,12 @@
 // TSan's runtime, when linked; weak so that other builds need none.
 extern "C" void __tsan_acquire(void *addr) __attribute__((weak));
 extern "C" void __tsan_release(void *addr) __attribute__((weak));
+extern "C" void __tsan_ignore_thread_begin() __attribute__((weak));
+extern "C" void __tsan_ignore_thread_end() __attribute__((weak));
+extern "C" void AnnotateIgnoreSyncBegin(const char *f, int l)
+    __attribute__((weak));
+extern "C" void AnnotateIgnoreSyncEnd(const char *f, int l)
+    __attribute__((weak));
 
 namespace nsfuzz {
 
@@ -39,6 +45,22 @@ void tsan_release(void *addr) {
 }
 void tsan_acquire(void *addr) {
   if (__tsan_acquire) __tsan_acquire(addr);
+}
+
+// Accesses (ThreadIgnoreBegin) and synchronization (ThreadIgnoreSyncBegin)
+// are two separate switches in TSan's runtime: an acquire load inside a
+// predicate would otherwise still add a happens-before edge.
+TsanBlind::TsanBlind() {
+  if (__tsan_ignore_thread_begin) {
+    __tsan_ignore_thread_begin();
+    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+  }
+}
+TsanBlind::~TsanBlind() {
+  if (__tsan_ignore_thread_end) {
+    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+    __tsan_ignore_thread_end();
+  }
 }
 
 }  // namespace nsfuzz

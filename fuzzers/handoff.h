@@ -27,6 +27,20 @@ void raw_write(int fd, const char *data, size_t size);
 void tsan_release(void *addr);
 void tsan_acquire(void *addr);
 
+// While one lives, TSan sees neither the calling thread's memory accesses
+// nor its synchronization (a no-op in builds without TSan). The executor
+// reads the core's state (wait predicates, object names) only inside one:
+// those reads are ordered by the token, which TSan is not told about, so
+// seen they would be false races, and their acquires would be false edges.
+// It covers whatever the reads call, instrumented or not.
+class TsanBlind {
+ public:
+  TsanBlind();
+  ~TsanBlind();
+  TsanBlind(const TsanBlind &) = delete;
+  TsanBlind &operator=(const TsanBlind &) = delete;
+};
+
 }  // namespace nsfuzz
 
 #endif  // NSFUZZ_FUZZERS_HANDOFF_H_
