@@ -51,7 +51,8 @@ int main(int argc, char **argv) {
   for (uint64_t n = 1; n <= max_runs; ++n) {
     Program p = seeds[rng.below(seeds.size())];
     p.protocol = *protocol;
-    if (mode == "pct") p.policy_seed = static_cast<uint32_t>(rng.next());
+    if (mode == "pct")
+      p.policy = Policy::unpack(static_cast<uint32_t>(rng.next()));
     std::fprintf(stderr, "baseline_hunt: execution %llu\n",
                  static_cast<unsigned long long>(n));
     executor.run(p, o);

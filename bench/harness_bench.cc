@@ -81,8 +81,9 @@ T2: mount(m2)
                   .program;
   Program busy = p;
   RunResult probe = e.run(p);
-  for (uint32_t k = 1; k <= probe.points && busy.switches.size() < 64; ++k)
-    busy.switches.push_back({k, static_cast<int>(k % 2) + 1});
+  busy.format = kFormatV1;  // a switch at every step: step switches
+  for (uint32_t k = 1; k <= probe.points && busy.step_switches.size() < 64; ++k)
+    busy.step_switches.push_back({k, static_cast<int>(k % 2) + 1});
   auto time = [&](const Program &q, uint64_t *sw) {
     auto start = Clock::now();
     for (int i = 0; i < runs; ++i) *sw = e.run(q).switches;

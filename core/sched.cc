@@ -23,6 +23,11 @@ constexpr SiteInfo kSites[] = {
 std::string_view site_name(Site s) {
   return kSites[static_cast<int>(s)].name;
 }
+std::optional<Site> site_by_name(std::string_view name) {
+  for (int i = 0; i < kNumSites; ++i)
+    if (kSites[i].name == name) return static_cast<Site>(i);
+  return std::nullopt;
+}
 std::string_view site_doc(Site s) {
   return kSites[static_cast<int>(s)].doc;
 }

@@ -8,6 +8,7 @@
 #ifndef NSFUZZ_CORE_SCHED_H_
 #define NSFUZZ_CORE_SCHED_H_
 
+#include <optional>
 #include <string_view>
 
 namespace nsfuzz {
@@ -24,6 +25,8 @@ inline constexpr int kNumSites = 0
     ;
 
 std::string_view site_name(Site s);
+// The site of that name, if any.
+std::optional<Site> site_by_name(std::string_view name);
 std::string_view site_doc(Site s);
 
 // A condition the blocked thread waits for: it only reads. A scheduler

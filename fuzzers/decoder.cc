@@ -16,6 +16,7 @@ static_assert(kNumProtocols <= 4);
 static_assert(kNumOpKinds <= 0x80);
 static_assert(kMaxTaskArg == 15 && kMaxNameArg == 15);
 static_assert(kMaxFailAlloc == 32);
+static_assert(kNumSites <= 256);
 
 // FLAGS argument bit i in a record is kFlagOrder[i].
 constexpr uint32_t kFlagOrder[] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
@@ -61,12 +62,14 @@ uint8_t encode_arg(ArgKind kind, uint32_t arg) {
 Program decode(const uint8_t *data, size_t size) {
   auto at = [&](size_t i) -> uint8_t { return i < size ? data[i] : 0; };
   Program p;
+  p.format = at(0) == kFormatV2 ? kFormatV2 : kFormatV1;
   const uint8_t config = at(1);
   p.threads = kMinThreads + (config & 3) % 3;
   p.protocol = static_cast<Protocol>(((config >> 2) & 3) % kNumProtocols);
   p.privileged = (config >> 3) & thread_mask(p.threads);
   p.fail_alloc = at(2) & 0x80 ? 1 + (at(2) & 31) : 0;
-  p.policy_seed = at(3) | at(4) << 8 | at(5) << 16 | uint32_t{at(6)} << 24;
+  p.policy =
+      Policy::unpack(at(3) | at(4) << 8 | at(5) << 16 | uint32_t{at(6)} << 24);
 
   uint64_t carry = 0;
   uint64_t last_point = 0;
@@ -79,46 +82,80 @@ Program decode(const uint8_t *data, size_t size) {
                        .kind = kind,
                        .arg = decode_arg(arg_kind(kind), v >> 2)});
     } else if (k == kExtend) {
-      carry = (carry << 8 | v) & UINT32_MAX;
+      carry = (carry << 8 | v) & 0xffffff;
+    } else if (p.format == kFormatV2) {
+      uint64_t nth = 1 + (carry << 3 | (k >> 4 & 7));
+      carry = 0;
+      Switch s{.at = {.thread = 1 + (k & 3) % p.threads,
+                      .site = static_cast<Site>(v % kNumSites),
+                      .nth = static_cast<uint32_t>(nth)},
+               .thread = 1 + (k >> 2 & 3) % p.threads};
+      if (p.switches.size() == kMaxSwitches || nth > kMaxNth ||
+          s.at.thread == s.thread ||
+          std::find_if(p.switches.begin(), p.switches.end(),
+                       [&](const Switch &o) { return o.at == s.at; }) !=
+              p.switches.end())
+        continue;
+      p.switches.push_back(s);
     } else {
       uint64_t point = last_point + 1 + (carry << 8 | v);
       carry = 0;
-      if (p.switches.size() == kMaxSwitches || point > UINT32_MAX) continue;
-      p.switches.push_back({.point = static_cast<uint32_t>(point),
-                            .thread = 1 + (k & 3) % p.threads});
+      if (p.step_switches.size() == kMaxSwitches || point > UINT32_MAX)
+        continue;
+      p.step_switches.push_back({.point = static_cast<uint32_t>(point),
+                                 .thread = 1 + (k & 3) % p.threads});
       last_point = point;
     }
-    if (p.ops.size() == kMaxOps && p.switches.size() == kMaxSwitches) break;
+    if (p.ops.size() == kMaxOps && (p.switches.size() == kMaxSwitches ||
+                                    p.step_switches.size() == kMaxSwitches))
+      break;
   }
   return p;
 }
 
+namespace {
+
+// High bytes of `high` as carry records, most significant first.
+void push_carry(std::vector<uint8_t> &out, uint32_t high) {
+  uint8_t bytes[4];
+  int n = 0;
+  for (; high; high >>= 8) bytes[n++] = high & 0xff;
+  while (n > 0) {
+    out.push_back(kExtend);
+    out.push_back(bytes[--n]);
+  }
+}
+
+}  // namespace
+
 std::vector<uint8_t> encode(const Program &p) {
   std::vector<uint8_t> out(kHeaderSize);
-  out[0] = kFormatVersion;
+  out[0] = static_cast<uint8_t>(p.format);
   out[1] = ((p.threads - kMinThreads) & 3) |
            (static_cast<uint8_t>(p.protocol) & 3) << 2 |
            (p.privileged & thread_mask(kMaxThreads)) << 3;
   out[2] = p.fail_alloc ? 0x80 | ((p.fail_alloc - 1) & 31) : 0;
-  for (int i = 0; i < 4; ++i) out[3 + i] = p.policy_seed >> (8 * i);
+  const uint32_t policy = p.policy.pack();
+  for (int i = 0; i < 4; ++i) out[3 + i] = policy >> (8 * i);
   for (const Op &op : p.ops) {
     out.push_back(static_cast<uint8_t>(op.kind));
     out.push_back(((op.thread - 1) & 3) | encode_arg(arg_kind(op.kind), op.arg)
                                               << 2);
   }
-  if (p.ops.empty() && p.switches.empty())  // the shortest equal header
-    while (out.size() > 1 && out.back() == 0) out.pop_back();
-  uint32_t last = 0;
+  if (p.ops.empty() && p.switches.empty() && p.step_switches.empty())
+    while (out.size() > 1 && out.back() == 0) out.pop_back();  // shortest
   for (const Switch &s : p.switches) {
+    uint32_t n = s.at.nth - 1;
+    push_carry(out, n >> 3);
+    out.push_back(kSwitch | (n & 7) << 4 | ((s.thread - 1) & 3) << 2 |
+                  ((s.at.thread - 1) & 3));
+    out.push_back(static_cast<uint8_t>(s.at.site));
+  }
+  uint32_t last = 0;
+  for (const StepSwitch &s : p.step_switches) {
     uint32_t gap = s.point - last - 1;
     last = s.point;
-    uint8_t high[3];
-    int n = 0;
-    for (uint32_t h = gap >> 8; h; h >>= 8) high[n++] = h & 0xff;
-    while (n > 0) {
-      out.push_back(kExtend);
-      out.push_back(high[--n]);
-    }
+    push_carry(out, gap >> 8);
     out.push_back(kSwitch | ((s.thread - 1) & 3));
     out.push_back(gap & 0xff);
   }

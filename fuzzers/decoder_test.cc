@@ -57,12 +57,42 @@ TEST(Decoder, Golden) {
   EXPECT_EQ(encode(decode(bytes)), canonical);
 }
 
+// Format version 2: anchored switches. The same guard: these bytes mean
+// this Program in version 2, forever.
+TEST(Decoder, GoldenV2) {
+  const std::vector<uint8_t> bytes = {
+      0x02,                    // version 2
+      0x04,                    // 2 threads, rcu_2007
+      0x00,                    // no fail_alloc
+      0x07, 0x0c, 0x00, 0x00,  // priorities 7, preempt at point 12
+      0x01, 0x04,              // T1: unshare(NEWNS)
+      0x04, 0x05,              // T2: mounts_open(T1)
+      0x84, 0x09,              // switch T1@switch_put_old#1 -> T2
+      0xff, 0x01, 0x91, 0x04,  // switch T2@rcu_read_unlock#(1 + 8 + 1) -> T1
+      0x80, 0x00,              // T1 -> T1: dropped
+      0x84, 0x09,              // the same anchor again: dropped
+  };
+  EXPECT_EQ(print_program(decode(bytes)),
+            "# nsfuzz program v2\n"
+            "protocol rcu_2007\n"
+            "threads 2\n"
+            "priorities 7\n"
+            "preempt 12 0 0\n"
+            "T1: unshare(NEWNS)\n"
+            "T2: mounts_open(T1)\n"
+            "switch T1@switch_put_old#1 -> T2\n"
+            "switch T2@rcu_read_unlock#10 -> T1\n");
+  std::vector<uint8_t> canonical(bytes.begin(), bytes.end() - 4);
+  EXPECT_EQ(encode(decode(bytes)), canonical);
+}
+
 TEST(Decoder, EmptyAndShortInputs) {
   const Program empty = decode(nullptr, 0);
   EXPECT_TRUE(is_valid(empty));
   EXPECT_EQ(empty.threads, 2);
   EXPECT_TRUE(empty.ops.empty());
-  EXPECT_EQ(encode(empty), std::vector<uint8_t>{kFormatVersion});
+  EXPECT_EQ(empty.format, kFormatV1);  // byte 0 is not 2
+  EXPECT_EQ(encode(empty), std::vector<uint8_t>{0x01});
   // The version byte alone means the same; any header prefix is valid.
   EXPECT_EQ(decode(std::vector<uint8_t>{0x01}), empty);
   EXPECT_EQ(decode(std::vector<uint8_t>{0x01, 0x01}).threads, 3);
@@ -114,21 +144,34 @@ TEST(Decoder, TotalOnHugeAndUniformInputs) {
 
 TEST(Decoder, SwitchPointsBeyondUint32AreDropped) {
   std::vector<uint8_t> bytes(kHeaderSize);
-  bytes[0] = kFormatVersion;
+  bytes[0] = kFormatV1;
   for (int i = 0; i < 8; ++i) bytes.insert(bytes.end(), {0xff, 0xff});
   bytes.insert(bytes.end(), {0x80, 0xff, 0x81, 0x00});
   const Program p = decode(bytes);
+  ASSERT_EQ(p.step_switches.size(), 1u);
+  EXPECT_EQ(p.step_switches[0].point, 1u);
+  EXPECT_EQ(p.step_switches[0].thread, 2);
+}
+
+TEST(Decoder, PassesBeyondTheLimitAreDropped) {
+  std::vector<uint8_t> bytes(kHeaderSize);
+  bytes[0] = kFormatV2;
+  bytes.insert(bytes.end(), {0xff, 0xff, 0xff, 0xff, 0x84, 0x00});  // too far
+  bytes.insert(bytes.end(), {0xff, 0x1f, 0xf4, 0x00});  // 1 + (0x1f << 3 | 7)
+  const Program p = decode(bytes);
   ASSERT_EQ(p.switches.size(), 1u);
-  EXPECT_EQ(p.switches[0].point, 1u);
+  EXPECT_EQ(p.switches[0].at.nth, 256u);
   EXPECT_EQ(p.switches[0].thread, 2);
+  EXPECT_EQ(decode(encode(p)), p);
 }
 
 TEST(Decoder, EncodeRoundTripsEveryGap) {
   for (uint32_t gap : {0u, 1u, 254u, 255u, 256u, 257u, 65535u, 65536u,
                        16777216u, UINT32_MAX - 2}) {
     Program p;
-    p.switches = {{1, 2}, {2 + gap, 1}};
-    if (2 + gap < UINT32_MAX) p.switches.push_back({UINT32_MAX, 2});
+    p.format = kFormatV1;
+    p.step_switches = {{1, 2}, {2 + gap, 1}};
+    if (2 + gap < UINT32_MAX) p.step_switches.push_back({UINT32_MAX, 2});
     ASSERT_TRUE(is_valid(p));
     const std::vector<uint8_t> bytes = encode(p);
     EXPECT_LE(bytes.size(), kMaxEncodedSize);

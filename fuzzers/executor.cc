@@ -26,7 +26,10 @@ struct Worker {
   Baton baton;
   // Per run:
   task_struct *task = nullptr;
-  std::vector<size_t> ops;  // indices into the Program's ops
+  std::vector<size_t> ops;          // indices into the Program's ops
+  int op = -1;                      // the one running
+  uint32_t passes[kNumSites] = {};  // per site: points passed so far
+  Anchor last{};                    // the last point passed (nth 0: none yet)
   bool done = false;
   bool blocked = false;
   WaitFor wait{};
@@ -35,6 +38,8 @@ struct Worker {
 };
 
 constexpr size_t kMaxPairs = 4096;
+constexpr size_t kMaxDecisions = 4096;
+constexpr size_t kMaxSteps = 1 << 16;
 constexpr size_t kMaxTraceEvents = 1 << 16;
 
 struct Executor::Impl final : Scheduler {
@@ -50,12 +55,13 @@ struct Executor::Impl final : Scheduler {
   RunResult *result = nullptr;
   int n = 0;
   int running = 0;
-  size_t next_switch = 0;
+  size_t next_switch = 0;                          // v1: the next step switch
+  bool anchored[kMaxThreads + 1][kNumSites] = {};  // v2: some switch here
   int last_thread = 0;
   Site last_site{};
   const void *last_obj = nullptr;
   std::atomic<int> free_running_left{0};
-  uint32_t change_points[3] = {};
+  Policy policy;
   int lowest_priority = 0;
 
   Impl() {
@@ -95,7 +101,7 @@ struct Executor::Impl final : Scheduler {
       }
       int next = pick(0);
       if (next) {
-        give_token(next);
+        give_token(next, Decision{self->last, next, Reason::finished});
       } else if (all_done()) {
         baton_post(&main_baton);
       } else {
@@ -107,6 +113,7 @@ struct Executor::Impl final : Scheduler {
 
   void run_op(Worker *self, size_t i) {
     const Op &op = prog->ops[i];
+    self->op = static_cast<int>(i);
     if (opts->trace) event(TraceEvent::op_begin, self->index, {}, print_op(op));
     int ret = execute(op);
     result->results[i] = ret;
@@ -139,13 +146,16 @@ struct Executor::Impl final : Scheduler {
     return -EINVAL;
   }
 
-  void event(TraceEvent::Kind kind, int thread, Site site, std::string what) {
+  void event(TraceEvent::Kind kind, int thread, Site site, std::string what,
+             uint32_t nth = 0) {
     if (result->trace.size() == result->trace.capacity()) return;
-    result->trace.push_back({kind, thread, site, std::move(what)});
-    if (opts->trace_fd >= 0) {
-      std::string line = format_event(result->trace.back());
-      raw_write(opts->trace_fd, line.data(), line.size());
-    }
+    result->trace.push_back({kind, thread, site, std::move(what), nth});
+    if (opts->trace_fd >= 0 && kind != TraceEvent::switch_to)
+      flush_last_event();
+  }
+  void flush_last_event() {
+    std::string line = format_event(result->trace.back());
+    raw_write(opts->trace_fd, line.data(), line.size());
   }
 
   bool all_done() const {
@@ -180,10 +190,16 @@ struct Executor::Impl final : Scheduler {
     return best;
   }
 
-  void give_token(int next) {
+  void give_token(int next, const Decision &d) {
     ++result->switches;
-    if (opts->trace)
-      event(TraceEvent::switch_to, next, {}, "T" + std::to_string(next));
+    auto &decisions = result->schedule.decisions;
+    if (decisions.size() < kMaxDecisions) decisions.push_back(d);
+    if (opts->record_fd >= 0) write_decision(opts->record_fd, d);
+    if (opts->trace) {
+      event(TraceEvent::switch_to, next, {}, "");
+      result->trace.back().decision = d;
+      if (opts->trace_fd >= 0) flush_last_event();
+    }
     running = next;
     // Whatever this worker wrote (trace included) happens-before teardown;
     // workers never acquire this, so no edge between workers.
@@ -192,8 +208,8 @@ struct Executor::Impl final : Scheduler {
   }
 
   // Hands the token from `self` to `next` and waits to get it back.
-  void switch_to(Worker *self, int next) {
-    give_token(next);
+  void switch_to(Worker *self, int next, const Decision &d) {
+    give_token(next, d);
     baton_wait(&self->baton);
     running = self->index;
   }
@@ -206,6 +222,8 @@ struct Executor::Impl final : Scheduler {
     }
     Worker *self = &workers[running];
     uint64_t k = ++result->points;
+    const Anchor at{self->index, site, ++self->passes[static_cast<int>(site)]};
+    self->last = at;
     result->hash = (result->hash ^ (static_cast<uint64_t>(site) << 8 |
                                     static_cast<uint64_t>(self->index))) *
                    0x100000001b3ull;
@@ -214,29 +232,48 @@ struct Executor::Impl final : Scheduler {
       result->pairs.push_back(static_cast<uint16_t>(
           static_cast<int>(last_site) * kNumSites + static_cast<int>(site)));
     last_thread = self->index, last_site = site, last_obj = obj;
-    if (opts->trace) event(TraceEvent::point, self->index, site, describe(obj));
+    if (opts->record_steps) {
+      Step st{at, self->op};
+      if (result->schedule.steps.size() < kMaxSteps)
+        result->schedule.steps.push_back(st);
+      if (opts->record_fd >= 0) write_step(opts->record_fd, st);
+    }
+    if (opts->trace)
+      event(TraceEvent::point, self->index, site, describe(obj), at.nth);
     if (k > opts->step_bound)
       report_finding(FindingKind::step_bound, "run", "executor",
                      "no end after " + std::to_string(opts->step_bound) +
                          " schedule points");
-    const auto &sw = prog->switches;
-    while (next_switch < sw.size() && sw[next_switch].point < k) ++next_switch;
-    if (next_switch < sw.size() && sw[next_switch].point == k) {
-      int target = sw[next_switch++].thread;
+    if (int target = switch_at(at, k)) {
       if (target != self->index && target <= n && runnable(target))
-        switch_to(self, target);
+        switch_to(self, target, Decision{at, target, Reason::explicit_switch});
       return;
     }
-    for (uint32_t cp : change_points) {
+    for (uint8_t cp : policy.preempt) {
       if (cp != k) continue;
       // PCT: the running thread drops below every other; the highest
       // runnable one goes on.
       self->priority = --lowest_priority;
       int next = pick(self->index);
       if (next && workers[next].priority > self->priority)
-        switch_to(self, next);
+        switch_to(self, next, Decision{at, next, Reason::preemption});
       return;
     }
+  }
+
+  // The thread the Program switches to at this point (v2: its anchor, v1:
+  // the run's kth point), or 0.
+  int switch_at(const Anchor &at, uint64_t k) {
+    if (anchored[at.thread][static_cast<int>(at.site)]) {
+      for (const Switch &s : prog->switches)
+        if (s.at == at) return s.thread;
+      return 0;
+    }
+    const auto &sw = prog->step_switches;
+    while (next_switch < sw.size() && sw[next_switch].point < k) ++next_switch;
+    if (next_switch < sw.size() && sw[next_switch].point == k)
+      return sw[next_switch++].thread;
+    return 0;
   }
 
   void block(Site site, const void *obj, WaitFor w) override {
@@ -245,12 +282,14 @@ struct Executor::Impl final : Scheduler {
       return;
     }
     Worker *self = &workers[running];
-    if (opts->trace) event(TraceEvent::block, self->index, site, describe(obj));
+    const Anchor at{self->index, site, ++self->passes[static_cast<int>(site)]};
+    if (opts->trace)
+      event(TraceEvent::block, self->index, site, describe(obj), at.nth);
     self->blocked = true, self->wait = w, self->wait_site = site;
     while (!ready(w)) {
       int next = pick(self->index);
       if (!next) report_deadlock();
-      switch_to(self, next);
+      switch_to(self, next, Decision{at, next, Reason::blocked});
     }
     self->blocked = false;
     if (opts->trace) event(TraceEvent::unblock, self->index, site, "");
@@ -275,7 +314,7 @@ struct Executor::Impl final : Scheduler {
   void free_point(Site site) {
     // Free-running: a switch decision becomes a yield of the CPU.
     uint64_t k = result_points.fetch_add(1, std::memory_order_relaxed) + 1;
-    for (const Switch &s : prog->switches)
+    for (const StepSwitch &s : prog->step_switches)
       if (s.point == k) sched_yield();
     (void)site;
   }
@@ -289,6 +328,8 @@ struct Executor::Impl final : Scheduler {
     RunResult r;
     r.results.assign(p.ops.size(), 0);
     r.pairs.reserve(kMaxPairs);
+    r.schedule.decisions.reserve(kMaxDecisions);
+    if (o.record_steps) r.schedule.steps.reserve(kMaxSteps);
     if (o.trace && !o.free_running) r.trace.reserve(kMaxTraceEvents);
     WorldOptions wo;
     wo.protocol = p.protocol;
@@ -298,18 +339,21 @@ struct Executor::Impl final : Scheduler {
     prog = &p, opts = &o, world = &w, result = &r, n = p.threads;
     next_switch = 0, last_thread = 0, last_obj = nullptr;
     result_points = 0;
-    // policy_seed: the threads' priorities and up to three PCT priority
-    // change points (bits 8-13, 16-21, 24-29: points 1..63, 0 for none):
-    // most runs take 15 to 60 schedule points.
-    for (int i = 0; i < 3; ++i)
-      change_points[i] = (p.policy_seed >> (8 + 8 * i)) & 0x3f;
+    // Most runs take 15 to 60 schedule points: the policy's change points
+    // fall in 1..63.
+    policy = p.policy;
     lowest_priority = 0;
-    uint64_t seed = p.policy_seed & 0xff;  // bits 0-7: the priorities
+    std::fill(&anchored[0][0], &anchored[0][0] + sizeof anchored, false);
+    for (const Switch &s : p.switches)
+      anchored[s.at.thread][static_cast<int>(s.at.site)] = true;
+    uint64_t seed = p.policy.priorities;
     for (int i = 1; i <= n; ++i) {
       Worker &wk = workers[i];
       wk.task = w.spawn_task(p.privileged & (1u << i));
       wk.ops.clear();
       wk.done = false, wk.blocked = false;
+      wk.op = -1, wk.last = Anchor{i, Site{}, 0};
+      std::fill(std::begin(wk.passes), std::end(wk.passes), 0);
       // Initial priorities from the seed, all above any lowered one.
       seed = seed * 6364136223846793005ull + 1442695040888963407ull;
       wk.priority =
@@ -349,12 +393,13 @@ std::string format_event(const TraceEvent &e) {
     case TraceEvent::op_begin: return t + ": " + e.what + "\n";
     case TraceEvent::op_end: return t + ":   = " + e.what + "\n";
     case TraceEvent::point:
-      return t + ":     " + std::string(site_name(e.site)) +
-             (e.what == "-" ? "" : " " + e.what) + "\n";
-    case TraceEvent::switch_to: return "   --- switch to " + e.what + " ---\n";
+      return t + ":     " + std::string(site_name(e.site)) + "#" +
+             std::to_string(e.nth) + (e.what == "-" ? "" : " " + e.what) + "\n";
+    case TraceEvent::switch_to:
+      return "   --- " + print_decision(e.decision) + " ---\n";
     case TraceEvent::block:
-      return t + ":     BLOCKED in " + std::string(site_name(e.site)) + " " +
-             e.what + "\n";
+      return t + ":     BLOCKED in " + std::string(site_name(e.site)) + "#" +
+             std::to_string(e.nth) + " " + e.what + "\n";
     case TraceEvent::unblock: return t + ":     unblocked\n";
   }
   return "";

@@ -4,10 +4,12 @@
 // one runs at a time: it holds the token until it reaches the schedule
 // point where the Program says to switch, finishes, or blocks (a held
 // spinlock, a grace period waiting for a reader); then it hands the token
-// to the next thread by the Program's switch decisions or, once they run
-// out, by PCT-style priorities drawn from the Program's policy_seed: an
-// initial priority order and up to three change points where the running
-// thread drops to the lowest priority (a preemption). A
+// to the next thread by the Program's switch decisions (v2: at an anchor,
+// a thread's nth pass of a site; v1: at the run's Kth point) or by its
+// Policy: PCT-style priorities, an initial order and up to three change
+// points where the running thread drops to the lowest priority (a
+// preemption). Every context switch is recorded as a Decision
+// (schedule.h), the schedule the run took as data. A
 // thread that would block is never picked; when every thread is blocked the
 // run reports a deadlock. The same Program gives the same interleaving, so
 // the same outcome, every time.
@@ -29,6 +31,7 @@
 #include "core/bugs.h"
 #include "core/sched.h"
 #include "fuzzers/program.h"
+#include "fuzzers/schedule.h"
 
 namespace nsfuzz {
 
@@ -36,9 +39,11 @@ namespace nsfuzz {
 struct TraceEvent {
   enum Kind : uint8_t { op_begin, op_end, point, switch_to, block, unblock };
   Kind kind;
-  int thread;        // 1..n
-  Site site{};       // point, block
-  std::string what;  // the op text, its result, the object, the new thread
+  int thread;           // 1..n (switch_to: the thread that runs next)
+  Site site{};          // point, block
+  std::string what;     // the op text, its result, the object
+  uint32_t nth = 0;     // point, block: the thread's pass of `site`
+  Decision decision{};  // switch_to
 };
 
 struct RunOptions {
@@ -51,6 +56,12 @@ struct RunOptions {
   // it). Written with the raw syscall: TSan's write() interceptor would add
   // happens-before edges between workers through the fd.
   int trace_fd = -1;
+  // Record each schedule point passed in RunResult::steps (for the
+  // minimizer; costs a push per point).
+  bool record_steps = false;
+  // Also write every decision (and step, with record_steps) to this fd as
+  // it happens, as schedule.h's binary records.
+  int record_fd = -1;
 };
 
 struct RunResult {
@@ -58,6 +69,7 @@ struct RunResult {
   uint64_t switches = 0;     // context switches made
   uint64_t hash = 0;         // of the interleaving: (thread, site) sequence
   std::vector<int> results;  // each op's return value, in Program order
+  Schedule schedule;         // every context switch's decision; steps
   std::vector<TraceEvent> trace;
   // Which thread ran which schedule-point pair on the same object in a
   // row, for interleaving feedback: (site a, site b) with a's thread != b's.

@@ -62,13 +62,53 @@ TEST(ExecutorTest, FreeRunningModeRunsCleanUnderRealConcurrency) {
 
 TEST(ExecutorTest, SwitchesOnlyWhereTheProgramSays) {
   Program p = testing::ParseOrFail(kReaderWriter);
-  p.switches.clear();
+  p.step_switches.clear();
   RunResult r = Shared().run(p);
   EXPECT_EQ(r.switches, 1u);  // T1 (or T2) runs to its end, then the other
-  p.switches = {{2, 2}, {4, 1}, {7, 2}};
+  ASSERT_EQ(r.schedule.decisions.size(), 1u);
+  EXPECT_EQ(r.schedule.decisions[0].why, Reason::finished);
+  p.step_switches = {{2, 2}, {4, 1}, {7, 2}};
   RunResult r2 = Shared().run(p);
   EXPECT_GE(r2.switches, 3u);
   EXPECT_NE(r.hash, r2.hash);
+}
+
+// A v2 switch hands over at its anchor: the thread's nth pass of a site,
+// whatever the other threads did before. The decision says where and why.
+TEST(ExecutorTest, AnchoredSwitchHandsOverAtItsAnchor) {
+  Program p = testing::ParseOrFail(R"(# nsfuzz program v2
+protocol rcu_2007
+threads 2
+privileged T1 T2
+T1: unshare(NEWNS)
+T2: mounts_open(T1)
+T1: unshare(NEWNS)
+switch T1@switch_put_old#2 -> T2
+switch T2@rcu_read_lock#1 -> T1
+)");
+  RunOptions o;
+  o.trace = true;
+  o.record_steps = true;
+  RunResult r = Shared().run(p, o);
+  std::string story = format_trace(r.trace);
+  ASSERT_GE(r.schedule.decisions.size(), 2u) << story;
+  EXPECT_EQ(
+      r.schedule.decisions[0],
+      (Decision{{1, Site::switch_put_old, 2}, 2, Reason::explicit_switch}))
+      << story;
+  EXPECT_EQ(r.schedule.decisions[1],
+            (Decision{{2, Site::rcu_read_lock, 1}, 1, Reason::explicit_switch}))
+      << story;
+  // T1 passed switch_put_old once in its first unshare, then T2 ran first
+  // at its second pass: the story says so, with the pass numbers.
+  EXPECT_NE(story.find("T1:     switch_put_old#2"), std::string::npos) << story;
+  EXPECT_NE(story.find("--- switch to T2 (explicit, T1@switch_put_old#2) ---"),
+            std::string::npos)
+      << story;
+  // Steps: every point, each with the op that passed it.
+  ASSERT_EQ(r.schedule.steps.size(), r.points);
+  for (const Step &st : r.schedule.steps)
+    EXPECT_EQ(p.ops[st.op].thread, st.at.thread);
 }
 
 // T2 is inside rcu_read_lock when T1's grace period starts: T1 must block
@@ -131,7 +171,7 @@ switch @3 -> T1
   EXPECT_TRUE(t1_blocked) << story;
   EXPECT_EQ(r.results, (std::vector<int>{1, 0})) << story;
   // T2 read T1's nsproxy before T1 replaced it: init's mnt_namespace#3.
-  EXPECT_NE(story.find("T2:     reader_got_ns mnt_namespace#3"),
+  EXPECT_NE(story.find("T2:     reader_got_ns#1 mnt_namespace#3"),
             std::string::npos)
       << story;
 }

@@ -28,7 +28,8 @@ FuzzLoopStats fuzz_loop(Executor &executor,
   };
   for (const auto &s : seeds) {
     if (stats.executions >= opts.runs) break;
-    run(program_from_input(s.data(), s.size()));
+    InputForm in = read_input(s.data(), s.size());
+    if (in.ok()) run(in.program);
   }
   while (stats.executions < opts.runs && !pool.empty()) {
     const Program &parent = pool[rng.below(pool.size())];

@@ -14,29 +14,17 @@ namespace {
 
 class Minimizer {
  public:
-  Minimizer(const StillFails &f, MinimizeStats *s, const PointOwners &o)
-      : fails_(f), stats_(s), owners_(o) {}
+  Minimizer(const StillFails &f, MinimizeStats *s, const StepsOf &st)
+      : fails_(f), stats_(s), steps_of_(st) {}
 
-  // Removes ops [start, end) and, when point owners are known, moves each
-  // later switch back by the removed ops' points before it.
+  // Removes ops [start, end); when steps are known, first with their
+  // thread's later switches re-anchored past the removed ops' passes.
   bool try_drop_ops(Program &p, size_t start, size_t end) {
     Program c = p;
     c.ops.erase(c.ops.begin() + start, c.ops.begin() + end);
-    if (owners_) {
-      std::vector<int> owner = owners_(p);
-      Program shifted = c;
-      shifted.switches.clear();
-      for (Switch s : p.switches) {
-        uint32_t gone = 0;
-        for (uint32_t k = 1; k < s.point && k <= owner.size(); ++k)
-          gone += owner[k - 1] >= static_cast<int>(start) &&
-                  owner[k - 1] < static_cast<int>(end);
-        s.point -= gone;
-        if (s.point >= 1 && (shifted.switches.empty() ||
-                             shifted.switches.back().point < s.point))
-          shifted.switches.push_back(s);
-      }
-      if (shifted != c && try_keep(p, shifted)) return true;
+    if (steps_of_) {
+      Program anchored = drop_ops(p, start, end, steps_of_(p));
+      if (anchored != c && try_keep(p, anchored)) return true;
     }
     return try_keep(p, c);
   }
@@ -63,8 +51,9 @@ class Minimizer {
       }
       c.switches.clear();
       for (Switch s : p.switches) {
-        if (s.thread == t) continue;
+        if (s.thread == t || s.at.thread == t) continue;
         if (s.thread > t) --s.thread;
+        if (s.at.thread > t) --s.at.thread;
         c.switches.push_back(s);
       }
       uint32_t priv = 0;
@@ -109,7 +98,10 @@ class Minimizer {
     c.fail_alloc = 0;
     changed |= try_keep(p, c);
     c = p;
-    c.policy_seed = 0;
+    c.policy = Policy{};
+    changed |= try_keep(p, c);
+    c = p;
+    std::fill(std::begin(c.policy.preempt), std::end(c.policy.preempt), 0);
     changed |= try_keep(p, c);
     for (int t = 1; t <= p.threads; ++t) {
       c = p;
@@ -128,13 +120,11 @@ class Minimizer {
         changed |= try_keep(p, c);
       }
     }
-    // Earlier switch points where the finding allows: shorter prefixes.
+    // Earlier passes where the finding allows: shorter prefixes.
     for (size_t i = 0; i < p.switches.size(); ++i) {
-      for (;;) {
+      while (p.switches[i].at.nth > 1) {
         c = p;
-        uint32_t floor = i ? p.switches[i - 1].point + 1 : 1;
-        if (c.switches[i].point <= floor) break;
-        --c.switches[i].point;
+        --c.switches[i].at.nth;
         if (!try_keep(p, c)) break;
         changed = true;
       }
@@ -161,14 +151,14 @@ class Minimizer {
  private:
   const StillFails &fails_;
   MinimizeStats *stats_;
-  const PointOwners &owners_;
+  const StepsOf &steps_of_;
 };
 
 }  // namespace
 
 Program minimize(const Program &input, const StillFails &still_fails,
-                 MinimizeStats *stats, const PointOwners &owners) {
-  Minimizer m(still_fails, stats, owners);
+                 MinimizeStats *stats, const StepsOf &steps_of) {
+  Minimizer m(still_fails, stats, steps_of);
   Program p = input;
   for (;;) {
     if (stats) ++stats->rounds;

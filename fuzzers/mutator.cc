@@ -73,36 +73,39 @@ uint32_t other_arg(Rng &rng, const Op &op, int threads) {
   return op.arg;
 }
 
-// Schedule points are unknown here (they depend on the run); new ones land
-// near existing switches or within a span that grows with the program.
-uint32_t random_point(Rng &rng, const Program &p) {
-  if (!p.switches.empty() && rng.below(2)) {
-    uint32_t near = p.switches[rng.below(p.switches.size())].point;
-    uint32_t delta = 1 + rng.below(8);
-    if (near > delta && (rng.below(2) || near > UINT32_MAX - delta))
-      return near - delta;
-    return near + delta;
-  }
-  return 1 + rng.below(16 + 8 * p.ops.size());
+// Where threads pass is unknown here (it depends on the run): an anchor is
+// a thread that has ops, any site, and mostly an early pass of it.
+Anchor random_anchor(Rng &rng, const Program &p) {
+  Anchor a;
+  a.thread = p.ops.empty() ? 1 + rng.below(p.threads)
+                           : p.ops[rng.below(p.ops.size())].thread;
+  a.site = static_cast<Site>(rng.below(kNumSites));
+  a.nth = 1 + (rng.one_in(3) ? rng.below(6) : 0);
+  return a;
 }
 
-// Sets the switch at `point` (keeping points sorted and distinct), if there
-// is room for it.
-void set_switch(Program &p, uint32_t point, int thread) {
-  auto it = std::lower_bound(
-      p.switches.begin(), p.switches.end(), point,
-      [](const Switch &s, uint32_t pt) { return s.point < pt; });
-  if (it != p.switches.end() && it->point == point) {
-    it->thread = thread;
-  } else if (p.switches.size() < kMaxSwitches) {
-    p.switches.insert(it, {.point = point, .thread = thread});
+// Drops switches that no longer make sense (to themselves, a repeated
+// anchor), then any beyond kMaxSwitches.
+void normalize_switches(Program &p) {
+  std::vector<Switch> kept;
+  for (const Switch &s : p.switches) {
+    bool repeat = std::any_of(kept.begin(), kept.end(),
+                              [&](const Switch &k) { return k.at == s.at; });
+    if (s.at.thread != s.thread && !repeat &&
+        kept.size() < static_cast<size_t>(kMaxSwitches))
+      kept.push_back(s);
   }
+  p.switches = std::move(kept);
 }
 
 // Fits ops, switches and privileged bits to a (new) thread count.
 void refit_threads(Program &p) {
   for (Op &op : p.ops) op.thread = 1 + (op.thread - 1) % p.threads;
-  for (Switch &s : p.switches) s.thread = 1 + (s.thread - 1) % p.threads;
+  for (Switch &s : p.switches) {
+    s.at.thread = 1 + (s.at.thread - 1) % p.threads;
+    s.thread = 1 + (s.thread - 1) % p.threads;
+  }
+  normalize_switches(p);
   p.privileged &= thread_mask(p.threads);
 }
 
@@ -170,19 +173,22 @@ void apply(Program &p, Mutation m, Rng &rng) {
       }
       break;
     case Mutation::add_switch:
-      set_switch(p, random_point(rng, p), 1 + rng.below(p.threads));
+      if (n_sw < kMaxSwitches) {
+        Anchor at = random_anchor(rng, p);
+        p.switches.insert(p.switches.begin() + rng.below(n_sw + 1),
+                          {at, other_thread(rng, at.thread, p.threads)});
+        normalize_switches(p);
+      }
       break;
-    case Mutation::move_switch:
+    case Mutation::move_switch:  // another pass of the site, or another site
       if (n_sw) {
-        size_t i = rng.below(n_sw);
-        Switch s = p.switches[i];
-        uint32_t delta = 1 + rng.below(rng.one_in(4) ? 64 : 4);
-        uint32_t to = rng.below(2) && s.point > delta ? s.point - delta
-                      : s.point <= UINT32_MAX - delta ? s.point + delta
-                                                      : s.point - 1;
-        if (to == 0) break;
-        p.switches.erase(p.switches.begin() + i);
-        set_switch(p, to, s.thread);
+        Anchor &at = p.switches[rng.below(n_sw)].at;
+        if (rng.below(2))
+          at.nth = at.nth > 1 && rng.below(2) ? at.nth - 1
+                                              : std::min(at.nth + 1, kMaxNth);
+        else
+          at.site = static_cast<Site>(rng.below(kNumSites));
+        normalize_switches(p);
       }
       break;
     case Mutation::delete_switch:
@@ -192,6 +198,7 @@ void apply(Program &p, Mutation m, Rng &rng) {
       if (n_sw) {
         Switch &s = p.switches[rng.below(n_sw)];
         s.thread = other_thread(rng, s.thread, p.threads);
+        normalize_switches(p);
       }
       break;
     case Mutation::change_threads:
@@ -219,9 +226,12 @@ void apply(Program &p, Mutation m, Rng &rng) {
         p.fail_alloc = 1 + rng.below(kMaxFailAlloc);
       }
       break;
-    case Mutation::change_policy_seed:
-      p.policy_seed = rng.below(2) ? p.policy_seed ^ (1u << rng.below(32))
-                                   : static_cast<uint32_t>(rng.next());
+    case Mutation::change_policy:  // the priorities, or one change point
+      if (rng.below(2))
+        p.policy.priorities = static_cast<uint8_t>(rng.next());
+      else
+        p.policy.preempt[rng.below(3)] =
+            rng.one_in(3) ? 0 : 1 + rng.below(Policy::kMaxPoint);
       break;
   }
 }
@@ -247,23 +257,34 @@ std::string_view mutation_name(Mutation m) {
     NAME(change_protocol)
     NAME(change_privileged)
     NAME(change_fail_alloc)
-    NAME(change_policy_seed)
+    NAME(change_policy)
 #undef NAME
   }
   return "?";
 }
 
+// A v1 Program mutates as v2: its step switches meant where they fell in
+// one run, which any mutation moves.
+Program as_v2(const Program &p) {
+  if (p.format == kFormatV2) return p;
+  Program q = p;
+  q.format = kFormatV2;
+  q.step_switches.clear();
+  return q;
+}
+
 Program mutate(const Program &p, Mutation m, uint64_t seed) {
   Rng rng(seed);
-  Program q = p;
+  Program q = as_v2(p);
   apply(q, m, rng);
   return q;
 }
 
-Program mutate(const Program &p, uint64_t seed) {
+Program mutate(const Program &input, uint64_t seed) {
   Rng rng(seed);
   int total = 0;
   for (uint8_t w : kWeights) total += w;
+  const Program p = as_v2(input);
   Program q = p;
   for (int attempt = 0; attempt < 8 && q == p; ++attempt) {
     int pick = rng.below(total), m = 0;
@@ -273,14 +294,15 @@ Program mutate(const Program &p, uint64_t seed) {
   return q;
 }
 
-Program crossover(const Program &a, const Program &b, uint64_t seed) {
+Program crossover(const Program &a_in, const Program &b_in, uint64_t seed) {
+  const Program a = as_v2(a_in), b = as_v2(b_in);
   Rng rng(seed);
   Program c = a;  // header from a, each field possibly from b
   if (rng.below(2)) c.threads = b.threads;
   if (rng.one_in(4)) c.protocol = b.protocol;
   if (rng.one_in(4)) c.privileged = b.privileged;
   if (rng.one_in(4)) c.fail_alloc = b.fail_alloc;
-  if (rng.one_in(4)) c.policy_seed = b.policy_seed;
+  if (rng.one_in(4)) c.policy = b.policy;
 
   // Ops: a's prefix and b's suffix, or a run of b's inside a.
   size_t i = rng.below(a.ops.size() + 1), j = rng.below(b.ops.size() + 1);
@@ -294,17 +316,12 @@ Program crossover(const Program &a, const Program &b, uint64_t seed) {
   }
   if (c.ops.size() > kMaxOps) c.ops.resize(kMaxOps);
 
-  // Switches: a's before a cut point, b's from it on (both sorted).
-  uint32_t last = 0;
-  if (!a.switches.empty()) last = a.switches.back().point;
-  if (!b.switches.empty()) last = std::max(last, b.switches.back().point);
-  const uint32_t cut = 1 + rng.below(last == UINT32_MAX ? last : last + 1);
-  c.switches.clear();
-  for (const Switch &s : a.switches)
-    if (s.point < cut) c.switches.push_back(s);
-  for (const Switch &s : b.switches)
-    if (s.point >= cut) c.switches.push_back(s);
-  if (c.switches.size() > kMaxSwitches) c.switches.resize(kMaxSwitches);
+  // Switches: a's first ones, then b's from some point on.
+  size_t ka = rng.below(a.switches.size() + 1);
+  size_t kb = rng.below(b.switches.size() + 1);
+  c.switches.assign(a.switches.begin(), a.switches.begin() + ka);
+  c.switches.insert(c.switches.end(), b.switches.begin() + kb,
+                    b.switches.end());
 
   refit_threads(c);
   return c;
@@ -314,7 +331,7 @@ size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
                      ByteMutator byte_mutate) {
   Rng rng(seed);
   if (byte_mutate && rng.one_in(8)) return byte_mutate(data, size, max_size);
-  const Program p = program_from_input(data, size);
+  const Program p = program_to_mutate(data, size);
   for (int attempt = 0; attempt < 4; ++attempt) {
     std::vector<uint8_t> bytes = encode(mutate(p, rng.next()));
     if (bytes.size() <= max_size) {
@@ -332,9 +349,8 @@ size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
 size_t custom_crossover(const uint8_t *data1, size_t size1,
                         const uint8_t *data2, size_t size2, uint8_t *out,
                         size_t max_out, unsigned seed) {
-  std::vector<uint8_t> bytes =
-      encode(crossover(program_from_input(data1, size1),
-                       program_from_input(data2, size2), seed));
+  std::vector<uint8_t> bytes = encode(crossover(
+      program_to_mutate(data1, size1), program_to_mutate(data2, size2), seed));
   if (bytes.size() > max_out) return 0;
   std::memcpy(out, bytes.data(), bytes.size());
   return bytes.size();

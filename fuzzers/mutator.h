@@ -49,7 +49,7 @@ enum class Mutation : uint8_t {
   change_protocol,
   change_privileged,
   change_fail_alloc,
-  change_policy_seed,
+  change_policy,
 };
 inline constexpr int kNumMutations = 16;
 
@@ -60,6 +60,7 @@ std::string_view mutation_name(Mutation m);
 Program mutate(const Program &p, Mutation m, uint64_t seed);
 // Applies a mutation chosen by `seed`, retrying others until one changes `p`.
 Program mutate(const Program &p, uint64_t seed);
+// (A v1 Program comes out v2, without its step switches.)
 // Splices two valid Programs (ops and switches of both) into a valid one.
 Program crossover(const Program &a, const Program &b, uint64_t seed);
 

@@ -45,15 +45,18 @@ TEST(Mutator, EveryKindKeepsProgramsValidAndSometimesChangesThem) {
 TEST(Mutator, ExtremeProgramsStayValid) {
   // Found by decoder_fuzzer: a switch near UINT32_MAX made add_switch wrap.
   Program high;
-  high.switches = {{UINT32_MAX - 6, 2}, {UINT32_MAX, 1}};
+  high.format = kFormatV1;
+  high.step_switches = {{UINT32_MAX - 6, 2}, {UINT32_MAX, 1}};
+  Program last_pass;
+  last_pass.switches = {{{1, Site::put_ns, kMaxNth}, 2}};
   Program full;
   full.threads = kMaxThreads;
   full.ops.assign(kMaxOps, Op{.thread = kMaxThreads});
   for (uint32_t i = 1; i <= kMaxSwitches; ++i)
-    full.switches.push_back({i * 3, kMaxThreads});
+    full.switches.push_back({{kMaxThreads, Site::put_ns, i}, 1});
   Program low;
-  low.switches = {{1, 2}};
-  for (const Program &p : {high, full, low, Program{}}) {
+  low.switches = {{{1, Site::task_lock, 1}, 2}};
+  for (const Program &p : {high, last_pass, full, low, Program{}}) {
     for (int m = 0; m < kNumMutations; ++m) {
       for (uint64_t seed = 0; seed < 300; ++seed) {
         const Program q = mutate(p, static_cast<Mutation>(m), seed);
@@ -108,9 +111,10 @@ TEST(Mutator, CrossoverIsValidAndMixesBothParents) {
   // Full programs stay within the limits.
   Program full;
   full.ops.assign(kMaxOps, Op{});
-  for (uint32_t i = 1; i <= kMaxSwitches; ++i) full.switches.push_back({i, 1});
+  for (uint32_t i = 1; i <= kMaxSwitches; ++i)
+    full.switches.push_back({{1, Site::task_lock, i}, 2});
   Program late = full;
-  for (Switch &s : late.switches) s.point += 1000;
+  for (Switch &s : late.switches) s.at.nth += 1000;
   for (uint64_t seed = 0; seed < 200; ++seed)
     ASSERT_TRUE(is_valid(crossover(full, late, seed)));
 }

@@ -70,7 +70,9 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  Program p = program_from_input(data, size);
+  InputForm in = read_input(data, size);
+  if (!in.ok()) return -1;  // text that does not parse: not an input
+  Program p = std::move(in.program);
   if (forced_protocol) p.protocol = *forced_protocol;
   RunResult r = executor->run(p, run_options);
   if (!no_interleaving_feedback)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/protocol.h"
+#include "core/sched.h"
 
 namespace nsfuzz {
 
@@ -26,11 +27,12 @@ enum class ArgKind : uint8_t { NONE, FLAGS, TASK, NAME };
 // Limits that keep every Program small and every run bounded.
 inline constexpr int kMinThreads = 2;
 inline constexpr int kMaxThreads = 4;
-inline constexpr int kMaxOps = 48;        // over all threads
-inline constexpr int kMaxSwitches = 64;   // explicit switch decisions
-inline constexpr int kMaxTaskArg = 15;    // T0..T15
-inline constexpr int kMaxNameArg = 15;    // h0..h15 / m0..m15
-inline constexpr int kMaxFailAlloc = 32;  // fail the Nth allocation, 1-based
+inline constexpr int kMaxOps = 48;           // over all threads
+inline constexpr int kMaxSwitches = 64;      // explicit switch decisions
+inline constexpr uint32_t kMaxNth = 0xffff;  // an anchor's pass count
+inline constexpr int kMaxTaskArg = 15;       // T0..T15
+inline constexpr int kMaxNameArg = 15;       // h0..h15 / m0..m15
+inline constexpr int kMaxFailAlloc = 32;     // fail the Nth allocation, 1-based
 
 struct Op {
   int thread = 1;  // 1..threads
@@ -39,24 +41,71 @@ struct Op {
   bool operator==(const Op &) const = default;
 };
 
-// "When the run reaches its `point`-th schedule point (counted from 1 over
-// all threads), the running thread hands over to `thread`."
-struct Switch {
-  uint32_t point = 1;
+// Where a thread is, named by what it does rather than by a step count:
+// its `nth` pass (from 1) of schedule point `site`. A point that a change
+// adds elsewhere, in another thread or at another site, leaves it alone.
+struct Anchor {
   int thread = 1;
+  Site site{};
+  uint32_t nth = 1;
+  bool operator==(const Anchor &) const = default;
+};
+
+// Format v2: "when thread `at.thread` reaches `at`, it hands over to
+// `thread`" (if that thread can run; otherwise it goes on).
+struct Switch {
+  Anchor at;
+  int thread = 2;
   bool operator==(const Switch &) const = default;
 };
 
+// Format v1 only (inputs of older corpora): "at the `point`-th schedule
+// point of the whole run, counted over all threads, hand over to `thread`".
+struct StepSwitch {
+  uint32_t point = 1;
+  int thread = 1;
+  bool operator==(const StepSwitch &) const = default;
+};
+
+// The default order once the switches run out, PCT-style: the threads'
+// initial priorities (a seed), and up to three change points where the
+// running thread drops below every other (a preemption). Stored packed in
+// 32 bits, in one place: bits 0-7 the seed, bits 8-13, 16-21 and 24-29
+// the change points (schedule points 1..63 of the run, 0 for none); the
+// other bits mean nothing and pack() leaves them 0.
+struct Policy {
+  uint8_t priorities = 0;
+  uint8_t preempt[3] = {};
+  bool operator==(const Policy &) const = default;
+  bool has_preemptions() const { return preempt[0] | preempt[1] | preempt[2]; }
+
+  static constexpr uint8_t kMaxPoint = 63;
+  static constexpr Policy unpack(uint32_t bits) {
+    Policy p;
+    p.priorities = bits & 0xff;
+    for (int i = 0; i < 3; ++i) p.preempt[i] = (bits >> (8 + 8 * i)) & 0x3f;
+    return p;
+  }
+  constexpr uint32_t pack() const {
+    uint32_t bits = priorities;
+    for (int i = 0; i < 3; ++i)
+      bits |= uint32_t{preempt[i] & 0x3fu} << (8 + 8 * i);
+    return bits;
+  }
+};
+
+inline constexpr int kFormatV1 = 1, kFormatV2 = 2;
+
 struct Program {
+  int format = kFormatV2;  // v1 Programs use step_switches, v2 switches
   Protocol protocol = Protocol::rcu_2007;
   int threads = kMinThreads;
   uint32_t privileged = 0;  // bit t set: thread t is capable(CAP_SYS_ADMIN)
   uint32_t fail_alloc = 0;  // 0: none; N: the Nth allocation fails (ENOMEM)
-  // The default policy once the switches run out: thread priorities (bits
-  // 0-7) and up to three PCT change points (bits 8-29; see executor.h).
-  uint32_t policy_seed = 0;
+  Policy policy;
   std::vector<Op> ops;  // program order; each thread runs its own in order
-  std::vector<Switch> switches;  // sorted by point, points distinct
+  std::vector<Switch> switches;  // v2: distinct anchors, in the order given
+  std::vector<StepSwitch> step_switches;  // v1: sorted, points distinct
   bool operator==(const Program &) const = default;
 };
 

@@ -1,13 +1,12 @@
 // File forms of a Program.
 #include "fuzzers/program_io.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string_view>
 
 #include "fuzzers/decoder.h"
@@ -17,26 +16,39 @@ namespace nsfuzz {
 
 LoadedProgram load_program(const std::string &path) {
   LoadedProgram out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
     out.error = path + ": cannot read: " + std::strerror(errno);
     return out;
   }
-  out.bytes.assign(std::istreambuf_iterator<char>(in),
-                   std::istreambuf_iterator<char>());
-  std::string_view view(reinterpret_cast<const char *>(out.bytes.data()),
-                        out.bytes.size());
-  if (view.substr(0, kTextMagic.size()) == kTextMagic) {
-    out.is_text = true;
-    ParseResult r = parse_program(view);
-    if (!r.ok()) {
-      out.error = path + ": " + r.error;
-      return out;
-    }
-    out.program = r.program;
+  if (S_ISDIR(st.st_mode)) {
+    out.error = path + ": is a folder, expected a Program file";
     return out;
   }
-  out.program = decode(out.bytes);
+  // stdio, not iostreams: libstdc++'s filebuf throws on a read error.
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    out.error = path + ": cannot read: " + std::strerror(errno);
+    return out;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    out.bytes.insert(out.bytes.end(), buf, buf + n);
+  bool failed = std::ferror(f);
+  std::fclose(f);
+  if (failed) {
+    out.error = path + ": cannot read: " + std::strerror(errno);
+    return out;
+  }
+  InputForm form = read_input(out.bytes.data(), out.bytes.size());
+  out.is_text = form.is_text;
+  out.note = form.note;
+  if (!form.ok()) {
+    out.error = path + ": " + form.error;
+    return out;
+  }
+  out.program = std::move(form.program);
   return out;
 }
 

@@ -16,11 +16,13 @@ struct LoadedProgram {
   bool is_text = false;        // the file held the text form
   std::vector<uint8_t> bytes;  // the file's bytes
   std::string error;           // one line; empty on success
+  std::string note;            // worth saying, e.g. bytes that look like text
   bool ok() const { return error.empty(); }
 };
 
-// Text when the file starts with "# nsfuzz program" (a person's file, which
-// must then parse), bytes otherwise (any bytes decode).
+// The file read as read_input (program_text.h) reads every input: text when
+// it starts with "# nsfuzz program" (which must then parse), bytes
+// otherwise. A folder, a missing or unreadable file is an error.
 LoadedProgram load_program(const std::string &path);
 
 // Writes to PATH.tmp.<pid>, then renames over PATH: a reader never sees a

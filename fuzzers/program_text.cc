@@ -63,21 +63,46 @@ std::string protocols_list() {
   return out;
 }
 
+// A '#' at the start of a line or after a blank starts a comment (one
+// inside a word, as in T1@put_ns#2, does not).
+std::string_view strip_comment(std::string_view line) {
+  for (size_t i = 0; i < line.size(); ++i)
+    if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+      return line.substr(0, i);
+  return line;
+}
+
+// "T1@switch_put_old#2": thread, site, pass.
+std::optional<Anchor> parse_anchor(std::string_view s) {
+  size_t at = s.find('@'), hash = s.rfind('#');
+  if (at == std::string_view::npos || hash == std::string_view::npos ||
+      hash < at)
+    return std::nullopt;
+  std::optional<uint32_t> t = parse_ref(s.substr(0, at), 'T');
+  std::optional<Site> site = site_by_name(s.substr(at + 1, hash - at - 1));
+  std::optional<uint32_t> nth = parse_uint(s.substr(hash + 1));
+  if (!t || !site || !nth || *t > kMaxThreads) return std::nullopt;
+  return Anchor{static_cast<int>(*t), *site, *nth};
+}
+
 // One pass over the lines; each method returns an error without the "line N:"
 // prefix, or "" when the line is fine.
 class Parser {
  public:
   ParseResult run(std::string_view text) {
     ParseResult r;
-    int line_no = 0;
+    if (std::string err = read_version(text); !err.empty()) {
+      r.error = "line 1: " + err;
+      return r;
+    }
+    int line_no = 1;  // the format line
     while (!text.empty()) {
       ++line_no;
       size_t nl = text.find('\n');
       std::string_view line = text.substr(0, nl);
       text = nl == std::string_view::npos ? std::string_view()
                                           : text.substr(nl + 1);
-      if (size_t hash = line.find('#'); hash != std::string_view::npos)
-        line = line.substr(0, hash);
+      line = strip_comment(line);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       line = trim(line);
       if (line.empty()) continue;
@@ -116,9 +141,16 @@ class Parser {
       return parse_switch(rest);
     }
     constexpr std::string_view kDirectives[] = {
-        "protocol", "threads", "privileged", "fail_alloc", "policy_seed"};
+        "protocol",    "threads",    "privileged", "fail_alloc",
+        "policy_seed", "priorities", "preempt"};
     for (unsigned i = 0; i < std::size(kDirectives); ++i) {
       if (word != kDirectives[i]) continue;
+      bool v1_only = word == "policy_seed";
+      bool v2_only = word == "priorities" || word == "preempt";
+      if (v1_only && p_.format != kFormatV1)
+        return "'policy_seed' is v1's; v2 writes 'priorities' and 'preempt'";
+      if (v2_only && p_.format != kFormatV2)
+        return quote(word) + " is v2's; v1 writes 'policy_seed'";
       if (body_) return quote(word) + " after the first operation or switch";
       if (seen_ & (1u << i)) return "duplicate " + quote(word);
       seen_ |= 1u << i;
@@ -163,7 +195,24 @@ class Parser {
     } else if (d == "policy_seed") {
       std::optional<uint32_t> n = parse_uint(v);
       if (!n) return "policy_seed must be a 32-bit number, got " + quote(v);
-      p_.policy_seed = *n;
+      p_.policy = Policy::unpack(*n);
+    } else if (d == "priorities") {
+      std::optional<uint32_t> n = parse_uint(v);
+      if (!n || *n > 255) return "priorities must be 0..255, got " + quote(v);
+      p_.policy.priorities = static_cast<uint8_t>(*n);
+    } else if (d == "preempt") {
+      for (int i = 0; i < 3; ++i) {
+        std::string_view w = v.substr(0, v.find_first_of(kSpace));
+        std::optional<uint32_t> n = parse_uint(w);
+        if (!n || *n > Policy::kMaxPoint)
+          return "preempt takes three schedule points 0.." +
+                 std::to_string(Policy::kMaxPoint) + " (0: none), got " +
+                 quote(w);
+        p_.policy.preempt[i] = static_cast<uint8_t>(*n);
+        v = trim(v.substr(w.size()));
+      }
+      if (!v.empty())
+        return "preempt takes three points, got more: " + quote(v);
     }
     return "";
   }
@@ -235,27 +284,65 @@ class Parser {
   }
 
   std::string parse_switch(std::string_view rest) {
-    std::string s;  // without blanks: "@4->T2"
+    std::string s;  // without blanks: "@4->T2" (v1), "T1@put_ns#2->T2" (v2)
     for (char c : rest)
       if (c != ' ' && c != '\t') s += c;
     std::string_view v = s;
     size_t arrow = v.find("->");
-    std::optional<uint32_t> point, thread;
-    if (v.size() > 1 && v[0] == '@' && arrow != std::string_view::npos) {
-      point = parse_uint(v.substr(1, arrow - 1));
+    std::optional<uint32_t> thread;
+    if (arrow != std::string_view::npos)
       thread = parse_ref(v.substr(arrow + 2), 'T');
-    }
-    if (!point || !thread) return "expected 'switch @<point> -> T<n>'";
-    if (*point == 0) return "switch point must be >= 1";
-    if (!p_.switches.empty() && *point <= p_.switches.back().point)
-      return "switch @" + std::to_string(*point) + " not after @" +
-             std::to_string(p_.switches.back().point) +
-             " (points must increase)";
-    if (std::string err = thread_error(*thread); !err.empty()) return err;
-    if (p_.switches.size() >= kMaxSwitches)
+    if (p_.switches.size() + p_.step_switches.size() >= kMaxSwitches)
       return "too many switches (max " + std::to_string(kMaxSwitches) + ")";
-    p_.switches.push_back(
-        {.point = *point, .thread = static_cast<int>(*thread)});
+    if (p_.format == kFormatV1) {
+      std::optional<uint32_t> point;
+      if (v.size() > 1 && v[0] == '@' && arrow != std::string_view::npos)
+        point = parse_uint(v.substr(1, arrow - 1));
+      if (!point || !thread) return "expected 'switch @<point> -> T<n>' (v1)";
+      if (*point == 0) return "switch point must be >= 1";
+      if (!p_.step_switches.empty() && *point <= p_.step_switches.back().point)
+        return "switch @" + std::to_string(*point) + " not after @" +
+               std::to_string(p_.step_switches.back().point) +
+               " (points must increase)";
+      if (std::string err = thread_error(*thread); !err.empty()) return err;
+      p_.step_switches.push_back(
+          {.point = *point, .thread = static_cast<int>(*thread)});
+      return "";
+    }
+    std::optional<Anchor> at;
+    if (arrow != std::string_view::npos) at = parse_anchor(v.substr(0, arrow));
+    if (!at || !thread)
+      return "expected 'switch T<n>@<site>#<pass> -> T<m>', got " +
+             quote(trim(rest));
+    if (std::string err = thread_error(at->thread); !err.empty()) return err;
+    if (std::string err = thread_error(*thread); !err.empty()) return err;
+    Switch sw{*at, static_cast<int>(*thread)};
+    Program probe = p_;
+    probe.switches.push_back(sw);
+    if (std::string why; !is_valid(probe, &why))
+      return why.substr(why.find(": ") + 2);  // "switch N: " is our line
+    p_.switches.push_back(sw);
+    return "";
+  }
+
+  // The first line names the format: "# nsfuzz program v2".
+  std::string read_version(std::string_view &text) {
+    size_t nl = text.find('\n');
+    std::string_view first = trim(text.substr(0, nl));
+    if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
+    if (first.substr(0, kTextMagic.size()) != kTextMagic)
+      return "expected '" + std::string(kTextMagic) + " v2' first, got " +
+             quote(first.substr(0, 40));
+    std::string_view version = trim(first.substr(kTextMagic.size()));
+    if (version == "v1")
+      p_.format = kFormatV1;
+    else if (version == "v2")
+      p_.format = kFormatV2;
+    else
+      return "unsupported format " + quote(version) +
+             " (this build reads v1 and v2)";
+    text =
+        nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     return "";
   }
 
@@ -272,8 +359,14 @@ std::string print_op(const Op &op) {
   return std::string(op_name(op.kind)) + "(" + print_arg(op) + ")";
 }
 
+std::string print_anchor(const Anchor &a) {
+  return "T" + std::to_string(a.thread) + "@" + std::string(site_name(a.site)) +
+         "#" + std::to_string(a.nth);
+}
+
 std::string print_program(const Program &p) {
-  std::string out = "# nsfuzz program v1\n";
+  std::string out =
+      std::string(kTextMagic) + " v" + std::to_string(p.format) + "\n";
   out += "protocol " + std::string(protocol_name(p.protocol)) + "\n";
   out += "threads " + std::to_string(p.threads) + "\n";
   if (p.privileged) {
@@ -283,11 +376,24 @@ std::string print_program(const Program &p) {
     out += "\n";
   }
   if (p.fail_alloc) out += "fail_alloc " + std::to_string(p.fail_alloc) + "\n";
-  if (p.policy_seed)
-    out += "policy_seed " + std::to_string(p.policy_seed) + "\n";
+  if (p.format == kFormatV1) {
+    if (uint32_t bits = p.policy.pack())
+      out += "policy_seed " + std::to_string(bits) + "\n";
+  } else {
+    if (p.policy.priorities)
+      out += "priorities " + std::to_string(p.policy.priorities) + "\n";
+    if (p.policy.has_preemptions()) {
+      out += "preempt";
+      for (uint8_t point : p.policy.preempt) out += " " + std::to_string(point);
+      out += "\n";
+    }
+  }
   for (const Op &op : p.ops)
     out += "T" + std::to_string(op.thread) + ": " + print_op(op) + "\n";
   for (const Switch &s : p.switches)
+    out += "switch " + print_anchor(s.at) + " -> T" + std::to_string(s.thread) +
+           "\n";
+  for (const StepSwitch &s : p.step_switches)
     out += "switch @" + std::to_string(s.point) + " -> T" +
            std::to_string(s.thread) + "\n";
   return out;
@@ -297,13 +403,31 @@ ParseResult parse_program(std::string_view text) {
   return Parser().run(text);
 }
 
-Program program_from_input(const uint8_t *data, size_t size) {
+InputForm read_input(const uint8_t *data, size_t size) {
+  InputForm in;
   std::string_view text(reinterpret_cast<const char *>(data), size);
   if (text.substr(0, kTextMagic.size()) == kTextMagic) {
+    in.is_text = true;
     ParseResult r = parse_program(text);
-    if (r.ok()) return r.program;
+    in.program = std::move(r.program);
+    in.error = std::move(r.error);
+    return in;
   }
-  return decode(data, size);
+  in.program = decode(data, size);
+  bool printable = size > 0;
+  for (char c : text)
+    printable &= (c >= ' ' && c <= '~') || c == '\n' || c == '\t';
+  if (printable && text.find("T1:") != std::string_view::npos)
+    in.note =
+        "read as bytes, as the fuzz targets read it: a text Program "
+        "must start with '" +
+        std::string(kTextMagic) + " v2'";
+  return in;
+}
+
+Program program_to_mutate(const uint8_t *data, size_t size) {
+  InputForm in = read_input(data, size);
+  return in.ok() ? in.program : decode(data, size);
 }
 
 }  // namespace nsfuzz

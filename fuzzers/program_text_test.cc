@@ -33,17 +33,42 @@ constexpr char kExample[] =
 
 Program example() {
   Program p;
+  p.format = kFormatV1;
   p.protocol = Protocol::rcu_2007;
   p.threads = 2;
   p.privileged = 0b110;
   p.fail_alloc = 3;
-  p.policy_seed = 7;
+  p.policy = Policy::unpack(7);
   p.ops = {{1, OpKind::unshare, CLONE_NEWNS | CLONE_NEWUTS},
            {2, OpKind::mounts_open, 1},
            {2, OpKind::sethostname, 3},
            {1, OpKind::mount, 0},
            {1, OpKind::exit, 0}};
-  p.switches = {{4, 2}, {9, 1}};
+  p.step_switches = {{4, 2}, {9, 1}};
+  return p;
+}
+
+constexpr char kExampleV2[] =
+    "# nsfuzz program v2\n"
+    "protocol task_lock_2014\n"
+    "threads 3\n"
+    "priorities 7\n"
+    "preempt 0 12 63\n"
+    "T1: unshare(NEWNS)\n"
+    "T3: mounts_open(T1)\n"
+    "switch T1@switch_put_old#1 -> T3\n"
+    "switch T3@task_lock#12 -> T2\n";
+
+Program example_v2() {
+  Program p;
+  p.protocol = Protocol::task_lock_2014;
+  p.threads = 3;
+  p.policy.priorities = 7;
+  p.policy.preempt[1] = 12;
+  p.policy.preempt[2] = 63;
+  p.ops = {{1, OpKind::unshare, CLONE_NEWNS}, {3, OpKind::mounts_open, 1}};
+  p.switches = {{{1, Site::switch_put_old, 1}, 3},
+                {{3, Site::task_lock, 12}, 2}};
   return p;
 }
 
@@ -66,7 +91,19 @@ TEST(ProgramText, PrintsExample) {
 
 TEST(ProgramText, PrintsDefaults) {
   EXPECT_EQ(print_program(Program{}),
-            "# nsfuzz program v1\nprotocol rcu_2007\nthreads 2\n");
+            "# nsfuzz program v2\nprotocol rcu_2007\nthreads 2\n");
+}
+
+TEST(ProgramText, V2PrintsAndParsesAnchoredSwitches) {
+  EXPECT_EQ(print_program(example_v2()), kExampleV2);
+  ParseResult r = parse_program(kExampleV2);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program, example_v2());
+  // A '#' inside a word is part of the anchor; after a blank, a comment.
+  r = parse_program(
+      "# nsfuzz program v2\nT1: exit()\nswitch T1@put_ns#2->T2 # late\n");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program.switches[0].at, (Anchor{1, Site::put_ns, 2}));
 }
 
 TEST(ProgramText, ParsesExample) {
@@ -77,6 +114,7 @@ TEST(ProgramText, ParsesExample) {
 
 TEST(ProgramText, ParsesLooseSpacingCommentsAndCrLf) {
   ParseResult r = parse_program(
+      "# nsfuzz program v1\r\n"
       "\r\n  # a comment\n"
       "policy_seed 7   # trailing comment\r\n"
       "fail_alloc 3\n"
@@ -94,14 +132,52 @@ TEST(ProgramText, ParsesLooseSpacingCommentsAndCrLf) {
   EXPECT_EQ(r.program, example());
 }
 
-TEST(ProgramText, EmptyTextIsTheDefaultProgram) {
-  ParseResult r = parse_program("");
+TEST(ProgramText, TheFirstLineAloneIsTheDefaultProgram) {
+  ParseResult r = parse_program("# nsfuzz program v2\n");
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.program, Program{});
 }
 
+// The first line names the format; without it, or with one this build does
+// not know, nothing is guessed.
+TEST(ProgramText, RejectsAMissingOrUnknownFormatLine) {
+  EXPECT_EQ(parse_program("").error,
+            "line 1: expected '# nsfuzz program v2' first, got ''");
+  EXPECT_EQ(parse_program("protocol rcu_2007\nT1: exit()\n").error,
+            "line 1: expected '# nsfuzz program v2' first, got 'protocol "
+            "rcu_2007'");
+  EXPECT_EQ(parse_program("# nsfuzz program v9\nT1: exit()\n").error,
+            "line 1: unsupported format 'v9' (this build reads v1 and v2)");
+}
+
+// One reader for every input: text when it starts like text (and then it
+// must parse), bytes otherwise.
+TEST(ProgramText, ReadInputIsOneWayForEveryTool) {
+  auto read = [](const std::string &s) {
+    return read_input(reinterpret_cast<const uint8_t *>(s.data()), s.size());
+  };
+  InputForm text = read(kExampleV2);
+  ASSERT_TRUE(text.ok()) << text.error;
+  EXPECT_TRUE(text.is_text);
+  EXPECT_EQ(text.program, example_v2());
+  InputForm bad = read("# nsfuzz program v2\nT1: nope()\n");
+  EXPECT_EQ(bad.error, "line 2: unknown operation 'nope'");
+  InputForm headless = read("protocol rcu_2007\nT1: exit()\n");
+  ASSERT_TRUE(headless.ok());
+  EXPECT_FALSE(headless.is_text);
+  EXPECT_NE(headless.note.find("must start with"), std::string::npos);
+  InputForm empty = read("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty.program.ops.size(), 0u);
+  EXPECT_EQ(empty.note, "");
+}
+
 TEST(ProgramText, RoundTripsGeneratedPrograms) {
-  for (const Program &p : testing::RandomPrograms(20000, 42, 64, 700, 10)) {
+  Rng rng(43);
+  for (const Program &random :
+       testing::RandomPrograms(20000, 42, 64, 700, 10)) {
+    // v1 mostly (random bytes rarely start with 2), and their v2 mutants.
+    const Program p = rng.below(2) ? random : mutate(random, rng.next());
     ASSERT_TRUE(is_valid(p));
     std::string text = print_program(p);
     ParseResult r = parse_program(text);
@@ -116,15 +192,23 @@ TEST(ProgramText, RoundTripsExtremes) {
   p.threads = kMaxThreads;
   p.privileged = thread_mask(kMaxThreads);
   p.fail_alloc = kMaxFailAlloc;
-  p.policy_seed = UINT32_MAX;
+  p.policy = Policy::unpack(UINT32_MAX);
   for (int i = 0; i < kMaxOps; ++i)
     p.ops.push_back({1 + i % kMaxThreads, OpKind::clone, kCloneNewAll});
+  Program v1 = p;
+  v1.format = kFormatV1;
   for (int i = 0; i < kMaxSwitches; ++i)
-    p.switches.push_back({UINT32_MAX - kMaxSwitches + 1 + i, 1 + i % 4});
-  ASSERT_TRUE(is_valid(p));
-  ParseResult r = parse_program(print_program(p));
-  ASSERT_TRUE(r.ok()) << r.error;
-  EXPECT_EQ(r.program, p);
+    v1.step_switches.push_back({UINT32_MAX - kMaxSwitches + 1 + i, 1 + i % 4});
+  for (int i = 0; i < kMaxSwitches; ++i)
+    p.switches.push_back(
+        {{1 + i % 4, static_cast<Site>(kNumSites - 1), kMaxNth - i},
+         1 + (i + 1) % 4});
+  for (const Program &q : {p, v1}) {
+    ASSERT_TRUE(is_valid(q));
+    ParseResult r = parse_program(print_program(q));
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.program, q);
+  }
 }
 
 struct BadInput {
@@ -155,7 +239,7 @@ TEST(ProgramText, RejectsMalformedInput) {
       {"switch @4 -> T1\nswitch @4 -> T2\n",
        "line 2: switch @4 not after @4 (points must increase)"},
       {"switch @0 -> T1\n", "line 1: switch point must be >= 1"},
-      {"switch 4 -> T1\n", "line 1: expected 'switch @<point> -> T<n>'"},
+      {"switch 4 -> T1\n", "line 1: expected 'switch @<point> -> T<n>' (v1)"},
       {"switch @4 -> T7\n", "line 1: thread T7 out of range (threads 2)"},
       {too_many_ops.c_str(), "line 49: too many operations (max 48)"},
       {too_many_switches.c_str(), "line 65: too many switches (max 64)"},
@@ -183,10 +267,41 @@ TEST(ProgramText, RejectsMalformedInput) {
       {"T1: umount(m16)\n", "line 1: bad name 'm16' (expected m0..m15)"},
       {"T1:\n", "line 1: missing operation after ':'"},
   };
+  // Each text follows a v1 first line: its errors are one line further.
   for (const BadInput &c : cases) {
-    ParseResult r = parse_program(c.text);
+    ParseResult r = parse_program(std::string(kTextMagic) + " v1\n" + c.text);
+    std::string expected = c.error;
+    size_t end = expected.find(':');
+    expected = "line " +
+               std::to_string(std::stoi(expected.substr(5, end - 5)) + 1) +
+               expected.substr(end);
+    EXPECT_EQ(r.error, expected) << c.text;
+  }
+  const BadInput v2_cases[] = {
+      {"switch @4 -> T2\n",
+       "line 2: expected 'switch T<n>@<site>#<pass> -> T<m>', got '@4 -> T2'"},
+      {"switch T1@nowhere#1 -> T2\n",
+       "line 2: expected 'switch T<n>@<site>#<pass> -> T<m>', got "
+       "'T1@nowhere#1 -> T2'"},
+      {"switch T1@put_ns#1 -> T1\n", "line 2: T1 switches to itself"},
+      {"switch T1@put_ns#0 -> T2\n", "line 2: pass #0 out of range 1..65535"},
+      {"switch T1@put_ns#1 -> T2\nswitch T1@put_ns#1 -> T2\n",
+       "line 3: the same anchor as switch 1"},
+      {"switch T3@put_ns#1 -> T2\n",
+       "line 2: thread T3 out of range (threads 2)"},
+      {"policy_seed 7\n",
+       "line 2: 'policy_seed' is v1's; v2 writes 'priorities' and 'preempt'"},
+      {"preempt 64 0 0\n",
+       "line 2: preempt takes three schedule points 0..63 (0: none), got "
+       "'64'"},
+      {"priorities 256\n", "line 2: priorities must be 0..255, got '256'"},
+  };
+  for (const BadInput &c : v2_cases) {
+    ParseResult r = parse_program(std::string(kTextMagic) + " v2\n" + c.text);
     EXPECT_EQ(r.error, c.error) << c.text;
   }
+  EXPECT_EQ(parse_program("# nsfuzz program v1\npriorities 3\n").error,
+            "line 2: 'priorities' is v2's; v1 writes 'policy_seed'");
 }
 
 TEST(Validate, ReportsTheProblem) {
@@ -201,11 +316,15 @@ TEST(Validate, ReportsTheProblem) {
   EXPECT_FALSE(is_valid(p, &why));
   EXPECT_EQ(why, "op 1: bad argument 1 for unshare");
   p = example();
-  p.switches = {{5, 1}, {5, 2}};
+  p.step_switches = {{5, 1}, {5, 2}};
   EXPECT_FALSE(is_valid(p, &why));
   EXPECT_EQ(why, "switch 2: point 5 not after the previous switch's 5");
   p = example();
-  p.switches = {{0, 1}};
+  p.switches = {{{1, Site::put_ns, 1}, 2}};
+  EXPECT_FALSE(is_valid(p, &why));
+  EXPECT_EQ(why, "a v1 Program has step switches only");
+  p = example();
+  p.step_switches = {{0, 1}};
   EXPECT_FALSE(is_valid(p, &why));
   EXPECT_EQ(why, "switch 1: point 0 (points count from 1)");
   p = example();

@@ -2,18 +2,32 @@
 //
 //   program_tool encode IN OUT   write IN's canonical bytes to OUT
 //   program_tool print IN        print IN's text form
+//   program_tool upgrade [--bug=NAME] IN OUT
+//                                write IN as a v2 text Program: the run's
+//                                schedule as anchored switches (checked to
+//                                replay the same way); --bug needs a build
+//                                with --//core:bug=all
 //   program_tool dict            print a libFuzzer dictionary: the byte
-//                                record of every op (T1, T2) and a switch
+//                                record of every op (T1, T2) and of a
+//                                switch at each site
 //
 // IN is either form (see program_io.h). OUT is written atomically and never
 // overwritten: an existing OUT is an error.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "core/bugs.h"
 #include "core/uapi.h"
 #include "fuzzers/decoder.h"
+#include "fuzzers/executor.h"
 #include "fuzzers/op_table.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
@@ -42,11 +56,81 @@ void print_dict() {
       print_record(std::string(op_name(kind)) + "_T" + std::to_string(t), p);
     }
   }
-  for (int t = 1; t <= 2; ++t) {
+  for (int i = 0; i < kNumSites; ++i) {  // T1 hands over to T2 at each site
     Program p;
-    p.switches.push_back({1, t});
-    print_record("switch_to_T" + std::to_string(t), p);
+    p.switches.push_back({{1, static_cast<Site>(i), 1}, 2});
+    print_record(
+        "switch_T1_at_" + std::string(site_name(p.switches[0].at.site)), p);
   }
+}
+
+// One run of `p` in a child process (a finding ends the process that has
+// it): the decisions it made, and how the child ended.
+struct ChildRun {
+  Schedule schedule;
+  int status = 0;
+};
+ChildRun run_in_child(const Program &p, Bug bug) {
+  int rec[2];
+  if (pipe(rec) != 0) return {};
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(rec[0]);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    Executor e;
+    RunOptions o;
+    o.bug = bug;
+    o.record_fd = rec[1];
+    e.run(p, o);
+    _exit(0);
+  }
+  close(rec[1]);
+  ChildRun out;
+  std::string bytes;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(rec[0], buf, sizeof buf)) > 0) bytes.append(buf, n);
+  close(rec[0]);
+  waitpid(pid, &out.status, 0);
+  out.schedule = read_records(bytes);
+  return out;
+}
+
+// The v2 form of `p`: its run's schedule as anchored switches, checked by
+// running it again (same decisions, anchors and threads, same ending).
+int upgrade(const Program &p, Bug bug, const char *out) {
+  ChildRun before = run_in_child(p, bug);
+  Program v2 = with_schedule(p, before.schedule.decisions);
+  ChildRun after = run_in_child(v2, bug);
+  auto same = [](const Decision &a, const Decision &b) {
+    return a.at == b.at && a.to == b.to;
+  };
+  if (after.status != before.status ||
+      !std::equal(before.schedule.decisions.begin(),
+                  before.schedule.decisions.end(),
+                  after.schedule.decisions.begin(),
+                  after.schedule.decisions.end(), same)) {
+    std::fprintf(stderr,
+                 "program_tool: upgrade: the v2 Program does not replay the "
+                 "same way (%zu decisions, status %d before; %zu, status %d "
+                 "after)\n",
+                 before.schedule.decisions.size(), before.status,
+                 after.schedule.decisions.size(), after.status);
+    return 1;
+  }
+  std::string text = print_program(v2);
+  std::string err =
+      write_file_atomic(out, std::vector<uint8_t>(text.begin(), text.end()));
+  if (!err.empty()) {
+    std::fprintf(stderr, "program_tool: %s\n", err.c_str());
+    return 1;
+  }
+  std::printf("upgraded: %zu switches at %zu context switches, same run\n",
+              v2.switches.size(), after.schedule.decisions.size());
+  return 0;
 }
 
 }  // namespace
@@ -57,10 +141,24 @@ int main(int argc, char **argv) {
     print_dict();
     return 0;
   }
-  if (!((cmd == "encode" && argc == 4) || (cmd == "print" && argc == 3))) {
+  Bug bug = Bug::none;
+  if (cmd == "upgrade" && argc == 5 &&
+      std::string_view(argv[2]).substr(0, 6) == "--bug=") {
+    std::optional<Bug> b = parse_bug(std::string_view(argv[2]).substr(6));
+    if (!b || (*b != Bug::none && !kBugCatalogCompiled)) {
+      std::fprintf(stderr, "program_tool: %s: %s\n", argv[2],
+                   b ? "needs a build with --//core:bug=all"
+                     : "no such bug in core/bugs.def");
+      return 2;
+    }
+    bug = *b;
+    ++argv, --argc;
+  }
+  if (!((cmd == "encode" && argc == 4) || (cmd == "print" && argc == 3) ||
+        (cmd == "upgrade" && argc == 4))) {
     std::fprintf(stderr,
                  "program_tool: usage: program_tool encode IN OUT | print IN "
-                 "| dict\n");
+                 "| upgrade [--bug=NAME] IN OUT | dict\n");
     return 2;
   }
   LoadedProgram in = load_program(argv[2]);
@@ -78,6 +176,7 @@ int main(int argc, char **argv) {
                  argv[3]);
     return 1;
   }
+  if (cmd == "upgrade") return upgrade(in.program, bug, argv[3]);
   std::string err = write_file_atomic(argv[3], encode(in.program));
   if (!err.empty()) {
     std::fprintf(stderr, "program_tool: %s\n", err.c_str());

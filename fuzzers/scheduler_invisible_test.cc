@@ -21,7 +21,7 @@ Program IdleWorkersProgram(Rng &rng, Protocol protocol) {
   p.protocol = protocol;
   p.threads = 4;
   p.privileged = 0b11110;
-  p.policy_seed = static_cast<uint32_t>(rng.next());
+  p.policy = Policy::unpack(static_cast<uint32_t>(rng.next()));
   int children = 2 + static_cast<int>(rng.below(10));
   for (int i = 0; i < children; ++i)
     p.ops.push_back({1, OpKind::clone, rng.one_in(4) ? 1u : 0u});

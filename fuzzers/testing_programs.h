@@ -14,9 +14,12 @@
 
 namespace nsfuzz::testing {
 
-// The Program a test writes as text; a parse error fails the test.
+// The Program a test writes as text; a parse error fails the test. A text
+// without its first line is v1 (the tests written before v2).
 inline Program ParseOrFail(const std::string &text) {
-  ParseResult r = parse_program(text);
+  ParseResult r = parse_program(text.substr(0, kTextMagic.size()) == kTextMagic
+                                    ? text
+                                    : std::string(kTextMagic) + " v1\n" + text);
   EXPECT_TRUE(r.ok()) << r.error;
   return r.program;
 }

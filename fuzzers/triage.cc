@@ -45,68 +45,10 @@ std::optional<std::string> dedup(
   return std::nullopt;
 }
 
-std::vector<Switch> schedule_from_trace(std::string_view story) {
-  std::vector<Switch> out;
-  uint32_t points = 0;
-  bool after_point = false;
-  while (!story.empty()) {
-    size_t nl = story.find('\n');
-    std::string_view line = story.substr(0, nl);
-    story.remove_prefix(nl == std::string_view::npos ? story.size() : nl + 1);
-    size_t colon = line.find(':');
-    bool thread_line =
-        line.size() > 1 && line[0] == 'T' && colon != std::string_view::npos;
-    if (thread_line && line.substr(colon, 6) == ":     " &&
-        line.find("BLOCKED", colon) == std::string_view::npos &&
-        line.find("unblocked", colon) == std::string_view::npos) {
-      ++points;
-      after_point = true;
-      continue;
-    }
-    const std::string_view kSwitch = "   --- switch to T";
-    if (line.substr(0, kSwitch.size()) == kSwitch) {
-      int t = line[kSwitch.size()] - '0';
-      if (after_point && points > 0 && t >= 1 && t <= kMaxThreads &&
-          out.size() < static_cast<size_t>(kMaxSwitches))
-        out.push_back({points, t});
-    }
-    after_point = false;
-  }
-  return out;
-}
-
-std::vector<int> point_owners_from_trace(const Program &p,
-                                         std::string_view story) {
-  std::vector<std::vector<int>> ops_of(kMaxThreads + 1);
-  for (size_t i = 0; i < p.ops.size(); ++i)
-    ops_of[p.ops[i].thread].push_back(static_cast<int>(i));
-  std::vector<size_t> next(kMaxThreads + 1, 0);
-  std::vector<int> current(kMaxThreads + 1, -1), owners;
-  while (!story.empty()) {
-    size_t nl = story.find('\n');
-    std::string_view line = story.substr(0, nl);
-    story.remove_prefix(nl == std::string_view::npos ? story.size() : nl + 1);
-    if (line.size() < 4 || line[0] != 'T' || line[2] != ':') continue;
-    int t = line[1] - '0';
-    if (t < 1 || t > kMaxThreads) continue;
-    std::string_view rest = line.substr(3);
-    if (rest.substr(0, 5) == "     ") {  // a point (or a block/unblock)
-      if (rest.find("BLOCKED") == std::string_view::npos &&
-          rest.find("unblocked") == std::string_view::npos)
-        owners.push_back(current[t]);
-    } else if (rest.substr(0, 3) != "   ") {  // an op begins
-      current[t] = next[t] < ops_of[t].size() ? ops_of[t][next[t]++] : -1;
-    }
-  }
-  return owners;
-}
-
 Program make_schedule_explicit(Runner &runner, const Program &p,
                                const Signature &sig) {
-  if ((p.policy_seed & ~0xffu) == 0) return p;
-  Program c = p;
-  c.policy_seed = p.policy_seed & 0xff;  // the same priorities, no PCT points
-  c.switches = schedule_from_trace(runner.run_traced(p).report);
+  Program c = with_schedule(p, runner.run(p).schedule.decisions);
+  if (c == p) return p;
   RunOutcome o = runner.run(c);
   return o.finding && o.finding->str() == sig.str() ? c : p;
 }
@@ -121,8 +63,7 @@ Program minimize_finding(Runner &runner, const Program &p, const Signature &sig,
       },
       stats,
       [&](const Program &current) {
-        return point_owners_from_trace(current,
-                                       runner.run_traced(current).report);
+        return runner.run_traced(current).schedule.steps;
       });
 }
 

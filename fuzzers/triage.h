@@ -5,8 +5,8 @@
 //   confirm   run it `confirm_runs` times: no finding, the same signature
 //             every time, or flaky (never committed silently);
 //   dedup     against the signatures already committed;
-//   explicit  the PCT schedule written out as switch decisions, if it
-//             keeps the finding;
+//   explicit  the schedule the run took written out as anchored switches,
+//             if it keeps the finding;
 //   minimize  while the signature stays the same (fuzzers/minimize.h).
 // Writing the case is the caller's (fuzzers/regression_case.h).
 #ifndef NSFUZZ_FUZZERS_TRIAGE_H_
@@ -20,6 +20,7 @@
 
 #include "fuzzers/minimize.h"
 #include "fuzzers/program.h"
+#include "fuzzers/schedule.h"
 #include "fuzzers/signature.h"
 
 namespace nsfuzz {
@@ -27,13 +28,15 @@ namespace nsfuzz {
 struct RunOutcome {
   std::optional<Signature> finding;
   std::string report;  // what the run printed
+  Schedule schedule;   // the decisions it made; steps when recorded
 };
 
 class Runner {
  public:
   virtual ~Runner() = default;
   virtual RunOutcome run(const Program &p) = 0;
-  // The same run, with the executor's story (trace) in the report.
+  // The same run, with the executor's story (trace) in the report and the
+  // schedule points it passed in schedule.steps.
   virtual RunOutcome run_traced(const Program &p) { return run(p); }
 };
 
@@ -53,19 +56,10 @@ Confirmation confirm(Runner &runner, const Program &p, int confirm_runs);
 std::optional<std::string> dedup(
     const Signature &sig, const std::map<std::string, std::string> &known);
 
-// The preemptions of a traced run: a switch right after a schedule point
-// becomes "switch @point -> thread". Switches at a finish or a block are
-// the executor's own choice and are left out.
-std::vector<Switch> schedule_from_trace(std::string_view story);
-
-// For each schedule point of a traced run, the op (index into p.ops) that
-// owned it: the story names each op as it begins, on its thread.
-std::vector<int> point_owners_from_trace(const Program &p,
-                                         std::string_view story);
-
-// The Program with its PCT policy replaced by the explicit switches that
-// policy made, if that still shows the same signature (a readable schedule
-// that the minimizer can then cut down); otherwise `p` unchanged.
+// `p` with the schedule its run took written out as anchored switches
+// (with_schedule: v2, no change points), if that still shows the same
+// signature: a readable schedule that survives changes elsewhere in the
+// core, and that the minimizer can cut down. Otherwise `p` unchanged.
 Program make_schedule_explicit(Runner &runner, const Program &p,
                                const Signature &sig);
 

@@ -15,9 +15,12 @@
 // build, and every case must run clean under every correct protocol.
 // Runs happen in child processes (this binary, --run-one), since a finding
 // ends the process that has it.
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -82,27 +85,31 @@ class ChildRunner : public Runner {
     std::string file = tmp_ + "/input.bin";
     std::string err = write_file_atomic(file, encode(p));
     if (!err.empty()) fail(err, 1);
-    int pipefd[2];
-    if (pipe(pipefd) != 0) fail("pipe failed", 1);
+    // The report on one pipe, the schedule's records (schedule.h) on the
+    // other, as the child's fd 3.
+    int out[2], rec[2];
+    if (pipe(out) != 0 || pipe(rec) != 0) fail("pipe failed", 1);
     pid_t pid = fork();
     if (pid == 0) {
-      dup2(pipefd[1], 1);
-      dup2(pipefd[1], 2);
-      close(pipefd[0]);
+      dup2(out[1], 1);
+      dup2(out[1], 2);
+      dup2(rec[1], 3);
+      for (int fd : {out[0], out[1], rec[0], rec[1]})
+        if (fd > 3) close(fd);
       std::string bug = "--bug=" + std::string(bug_name(bug_));
       execl(exe_.c_str(), exe_.c_str(), "--run-one", bug.c_str(),
             trace ? "--trace" : "--quiet", file.c_str(),
             static_cast<char *>(nullptr));
       _exit(127);
     }
-    close(pipefd[1]);
+    close(out[1]);
+    close(rec[1]);
     RunOutcome o;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(pipefd[0], buf, sizeof buf)) > 0) o.report.append(buf, n);
-    close(pipefd[0]);
+    std::string records;
+    read_both(out[0], &o.report, rec[0], &records);
     int status = 0;
     waitpid(pid, &status, 0);
+    o.schedule = read_records(records);
     o.finding = signature_of(o.report);
     if (!o.finding && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
       o.finding = Signature{"crash:unparsed", "?",
@@ -111,6 +118,31 @@ class ChildRunner : public Runner {
   }
 
  private:
+  // Reads two pipes to their ends at once (either may fill first).
+  static void read_both(int a, std::string *to_a, int b, std::string *to_b) {
+    pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
+    std::string *to[2] = {to_a, to_b};
+    int open_fds = 2;
+    char buf[4096];
+    while (open_fds > 0) {
+      if (poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        fail("poll failed", 1);
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || !fds[i].revents) continue;
+        ssize_t n = read(fds[i].fd, buf, sizeof buf);
+        if (n > 0) {
+          to[i]->append(buf, n);
+        } else if (n == 0 || errno != EINTR) {
+          close(fds[i].fd);
+          fds[i].fd = -1;
+          --open_fds;
+        }
+      }
+    }
+  }
+
   Bug bug_;
   std::string tmp_, exe_;
 };
@@ -123,6 +155,8 @@ int run_one(Bug bug, const std::string &file, bool trace) {
   o.bug = bug;
   o.trace = trace;
   o.trace_fd = trace ? STDOUT_FILENO : -1;
+  o.record_fd = fcntl(3, F_GETFD) != -1 ? 3 : -1;  // from ChildRunner
+  o.record_steps = trace && o.record_fd >= 0;
   e.run(in.program, o);
   return 0;
 }
@@ -151,7 +185,8 @@ struct Counts {
   size_t threads, ops, switches;
 };
 Counts counts(const Program &p) {
-  return {static_cast<size_t>(p.threads), p.ops.size(), p.switches.size()};
+  return {static_cast<size_t>(p.threads), p.ops.size(),
+          p.switches.size() + p.step_switches.size()};
 }
 
 Bug parse_bug_flag(std::string_view v) {
@@ -160,15 +195,6 @@ Bug parse_bug_flag(std::string_view v) {
   if (*b != Bug::none && !kBugCatalogCompiled)
     fail("--bug needs a build with the bug catalog (--//core:bug=all)");
   return *b;
-}
-
-// Context switches in a traced run's story.
-size_t context_switches(const std::string &report) {
-  size_t n = 0;
-  for (size_t at = 0;
-       (at = report.find("--- switch to", at)) != std::string::npos; ++at)
-    ++n;
-  return n;
 }
 
 int check(const std::vector<std::string> &dirs, const std::string &tmp) {
@@ -346,7 +372,7 @@ int main(int argc, char **argv) {
                            " bytes, " + std::to_string(after.threads) +
                            " threads, " + std::to_string(after.ops) + " ops, " +
                            std::to_string(after.switches) + " switches, " +
-                           std::to_string(context_switches(final_run.report)) +
+                           std::to_string(final_run.schedule.decisions.size()) +
                            " context switches";
     c.stats["minimize_runs"] = std::to_string(r.stats.tries);
     std::printf("  minimized: %s -> %s (%llu runs)\n", c.stats["raw"].c_str(),

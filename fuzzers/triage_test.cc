@@ -16,12 +16,13 @@
 namespace nsfuzz {
 namespace {
 
-const char *kBig = R"(# nsfuzz program v1
+const char *kBig = R"(# nsfuzz program v2
 protocol rcu_2007
 threads 3
 privileged T1 T2 T3
 fail_alloc 9
-policy_seed 77
+priorities 77
+preempt 30 0 0
 T1: unshare(NEWNS|NEWUTS)
 T2: mounts_open(T1)
 T3: sethostname(h3)
@@ -29,9 +30,9 @@ T1: mount(m1)
 T2: gethostname(T3)
 T1: unshare(NEWNS)
 T3: exit()
-switch @4 -> T2
-switch @9 -> T3
-switch @12 -> T1
+switch T1@ns_lock#4 -> T2
+switch T2@rcu_read_lock#2 -> T3
+switch T3@put_ns#1 -> T1
 )";
 
 // Fails when the Program still has T1's unshare(NEWNS...) and T2's
@@ -61,12 +62,12 @@ TEST(TriageTest, MinimizationIsOneMinimalAndKeepsTheSignature) {
   Signature sig{"asan:heap-use-after-free", "get_task_ns", ""};
   MinimizeStats stats;
   Program small = minimize_finding(runner, big, sig, &stats);
-  EXPECT_EQ(print_program(small), R"(# nsfuzz program v1
+  EXPECT_EQ(print_program(small), R"(# nsfuzz program v2
 protocol rcu_2007
 threads 2
 T1: unshare(NEWNS)
 T2: mounts_open(T0)
-switch @1 -> T2
+switch T1@ns_lock#1 -> T2
 )");  // the fake ignores mounts_open's target: the smallest task index stays
   EXPECT_TRUE(runner.run(small).finding);
   // 1-minimal: without any one op or switch, the finding is gone.
@@ -286,25 +287,44 @@ TEST_F(CaseFilesTest, MalformedCasesGiveOneLineErrors) {
 namespace nsfuzz {
 namespace {
 
-TEST(TriageTest, ScheduleFromTraceTakesPreemptionsOnly) {
-  const char *story = R"(T1: unshare(NEWNS)
-T1:     ns_lock mnt_namespace#3
-T1:     ns_unlocked mnt_namespace#3
-   --- switch to T2 ---
+// The schedule a run took, from the runner's decisions: preemptions and
+// explicit switches become anchored switches, blocks and finishes do not.
+TEST(TriageTest, MakeScheduleExplicitWritesThePreemptionsAsAnchors) {
+  class Recording : public Runner {
+   public:
+    std::vector<Program> seen;
+    RunOutcome run(const Program &p) override {
+      seen.push_back(p);
+      RunOutcome o;
+      o.finding = Signature{"asan:heap-use-after-free", "f", ""};
+      o.schedule.decisions = {
+          {{1, Site::switch_put_old, 1}, 2, Reason::preemption},
+          {{2, Site::task_lock_contended, 1}, 1, Reason::blocked},
+          {{1, Site::put_ns, 3}, 2, Reason::finished},
+      };
+      return o;
+    }
+  } runner;
+  Program p = testing::ParseOrFail(R"(# nsfuzz program v2
+protocol rcu_2007
+threads 2
+priorities 5
+preempt 9 0 0
+T1: unshare(NEWNS)
 T2: mounts_open(T1)
-T2:     rcu_read_lock
-T2:     BLOCKED in task_lock_contended T1
-   --- switch to T1 ---
-T1:     unblocked
-T1:     task_unlocked T1
-T1:   = 0
-   --- switch to T2 ---
-T2:     rcu_dereference nsproxy#7
-)";
-  std::vector<Switch> s = schedule_from_trace(story);
-  ASSERT_EQ(s.size(), 1u);  // the block and the finish are not decisions
-  EXPECT_EQ(s[0].point, 2u);
-  EXPECT_EQ(s[0].thread, 2);
+)");
+  Program c = make_schedule_explicit(
+      runner, p, Signature{"asan:heap-use-after-free", "f", ""});
+  EXPECT_EQ(print_program(c), R"(# nsfuzz program v2
+protocol rcu_2007
+threads 2
+priorities 5
+T1: unshare(NEWNS)
+T2: mounts_open(T1)
+switch T1@switch_put_old#1 -> T2
+)");
+  ASSERT_EQ(runner.seen.size(), 2u);  // the run, then the check of `c`
+  EXPECT_EQ(runner.seen[1], c);
 }
 
 }  // namespace

@@ -53,22 +53,54 @@ bool is_valid(const Program &p, std::string *why) {
       return fail(where + "bad argument " + std::to_string(op.arg) + " for " +
                   std::string(op_name(op.kind)));
   }
-  if (p.switches.size() > kMaxSwitches)
-    return fail(std::to_string(p.switches.size()) + " switches, more than " +
-                std::to_string(kMaxSwitches));
-  uint32_t last = 0;
+  if (p.format != kFormatV1 && p.format != kFormatV2)
+    return fail("format v" + std::to_string(p.format) + " (expected v1 or v2)");
+  if (p.format == kFormatV1 && !p.switches.empty())
+    return fail("a v1 Program has step switches only");
+  if (p.format == kFormatV2 && !p.step_switches.empty())
+    return fail("a v2 Program has anchored switches only");
+  if (p.switches.size() > kMaxSwitches || p.step_switches.size() > kMaxSwitches)
+    return fail(std::to_string(p.switches.size() + p.step_switches.size()) +
+                " switches, more than " + std::to_string(kMaxSwitches));
+  auto bad_thread = [&](int t) { return t < 1 || t > p.threads; };
+  auto thread_range = [&](int t) {
+    return "thread T" + std::to_string(t) + " out of range (threads " +
+           std::to_string(p.threads) + ")";
+  };
   for (size_t i = 0; i < p.switches.size(); ++i) {
     const Switch &s = p.switches[i];
+    std::string where = "switch " + std::to_string(i + 1) + ": ";
+    if (bad_thread(s.at.thread)) return fail(where + thread_range(s.at.thread));
+    if (bad_thread(s.thread)) return fail(where + thread_range(s.thread));
+    if (s.at.thread == s.thread)
+      return fail(where + "T" + std::to_string(s.thread) +
+                  " switches to itself");
+    if (static_cast<int>(s.at.site) >= kNumSites)
+      return fail(where + "unknown site " +
+                  std::to_string(static_cast<int>(s.at.site)));
+    if (s.at.nth < 1 || s.at.nth > kMaxNth)
+      return fail(where + "pass #" + std::to_string(s.at.nth) +
+                  " out of range 1.." + std::to_string(kMaxNth));
+    for (size_t j = 0; j < i; ++j)
+      if (p.switches[j].at == s.at)
+        return fail(where + "the same anchor as switch " +
+                    std::to_string(j + 1));
+  }
+  uint32_t last = 0;
+  for (size_t i = 0; i < p.step_switches.size(); ++i) {
+    const StepSwitch &s = p.step_switches[i];
     std::string where = "switch " + std::to_string(i + 1) + ": ";
     if (s.point == 0) return fail(where + "point 0 (points count from 1)");
     if (s.point <= last)
       return fail(where + "point " + std::to_string(s.point) +
                   " not after the previous switch's " + std::to_string(last));
-    if (s.thread < 1 || s.thread > p.threads)
-      return fail(where + "thread T" + std::to_string(s.thread) +
-                  " out of range (threads " + std::to_string(p.threads) + ")");
+    if (bad_thread(s.thread)) return fail(where + thread_range(s.thread));
     last = s.point;
   }
+  for (uint8_t point : p.policy.preempt)
+    if (point > Policy::kMaxPoint)
+      return fail("preemption at point " + std::to_string(point) + " above " +
+                  std::to_string(Policy::kMaxPoint));
   return true;
 }
 
