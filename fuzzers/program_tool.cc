@@ -101,7 +101,24 @@ ChildRun run_in_child(const Program &p, Bug bug) {
 
 // The v2 form of `p`: its run's schedule as anchored switches, checked by
 // running it again (same decisions, anchors and threads, same ending).
-int upgrade(const Program &p, Bug bug, const char *out) {
+// The comment lines right after a text Program's first line: what a person
+// wrote about it, kept across an upgrade.
+std::string leading_comments(const LoadedProgram &in) {
+  if (!in.is_text) return "";
+  std::string text(in.bytes.begin(), in.bytes.end()), out;
+  size_t at = text.find('\n');
+  while (at != std::string::npos && at + 1 < text.size() &&
+         text[at + 1] == '#') {
+    size_t end = text.find('\n', at + 1);
+    out += text.substr(at + 1, end == std::string::npos ? end : end - at);
+    at = end;
+  }
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out;
+}
+
+int upgrade(const LoadedProgram &in, Bug bug, const char *out) {
+  const Program &p = in.program;
   ChildRun before = run_in_child(p, bug);
   Program v2 = with_schedule(p, before.schedule.decisions);
   ChildRun after = run_in_child(v2, bug);
@@ -122,6 +139,7 @@ int upgrade(const Program &p, Bug bug, const char *out) {
     return 1;
   }
   std::string text = print_program(v2);
+  text.insert(text.find('\n') + 1, leading_comments(in));
   std::string err =
       write_file_atomic(out, std::vector<uint8_t>(text.begin(), text.end()));
   if (!err.empty()) {
@@ -176,7 +194,7 @@ int main(int argc, char **argv) {
                  argv[3]);
     return 1;
   }
-  if (cmd == "upgrade") return upgrade(in.program, bug, argv[3]);
+  if (cmd == "upgrade") return upgrade(in, bug, argv[3]);
   std::string err = write_file_atomic(argv[3], encode(in.program));
   if (!err.empty()) {
     std::fprintf(stderr, "program_tool: %s\n", err.c_str());
