@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/drift.h"
 #include "core/finding.h"
 #include "core/rcu.h"
 #include "core/sched.h"
@@ -41,6 +42,7 @@ nsproxy *task_nsproxy(task_struct *tsk) {
 }
 
 void get_nsproxy(nsproxy *ns) {
+  SCHED_DRIFT_POINT(Site::drift_probe, ns);
   if (!ns->world->check_alive(ns, "get_nsproxy")) return;
   ns->count.fetch_add(1, std::memory_order_relaxed);
 }
@@ -78,6 +80,7 @@ static bool nsproxy_dec_and_test(nsproxy *ns, const char *where) {
 }
 
 void put_nsproxy(nsproxy *ns) {
+  SCHED_DRIFT_POINT(Site::drift_probe, ns);
   if (!nsproxy_dec_and_test(ns, "put_nsproxy")) return;
   // Once published, an nsproxy may be in use by RCU readers: wait for them.
   if (uses_rcu(ns->world)) synchronize_rcu();
@@ -264,6 +267,7 @@ bool exited(const task_struct *t) {
 }  // namespace
 
 int sys_clone(uint32_t flags) {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   if (exited(current)) return -ESRCH;
   if (flags & ~kCloneNewAll) return -EINVAL;
   auto child = std::make_unique<task_struct>();
@@ -279,6 +283,8 @@ int sys_clone(uint32_t flags) {
 }
 
 int sys_unshare(uint32_t flags) {
+  // The line of issue 12: an existing site, one more pass of it per unshare.
+  SCHED_DRIFT_POINT(Site::copy_namespaces_step, current);
   if (exited(current)) return -ESRCH;
   // check_unshare_flags: in 2007 unshare knew NEWNS, NEWUTS, NEWIPC and
   // NEWNET; NEWPID (and anything else) is invalid.
@@ -293,6 +299,7 @@ int sys_unshare(uint32_t flags) {
 }
 
 int daemonize() {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   if (exited(current)) return -ESRCH;
   World *w = current->world;
   nsproxy *init_ns = w->init_task()->nsproxy;  // init never switches
@@ -311,12 +318,14 @@ int daemonize() {
 }
 
 int do_exit_namespaces() {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   if (exited(current)) return -ESRCH;
   exit_task_namespaces(current);
   return 0;
 }
 
 int mounts_open(int pid, std::vector<std::string> *mounts) {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   task_struct *task = current->world->find_task(pid);  // get_proc_task
   if (!task) return -ESRCH;
   mnt_namespace *ns = get_task_ns(task, &nsproxy::mnt_ns, get_mnt_ns);
@@ -327,6 +336,7 @@ int mounts_open(int pid, std::vector<std::string> *mounts) {
 }
 
 int mountstats_open(int pid, std::vector<std::string> *stats) {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   task_struct *task = current->world->find_task(pid);
   if (!task) return -ESRCH;
   mnt_namespace *ns = get_task_ns(task, &nsproxy::mnt_ns, get_mnt_ns);
@@ -339,6 +349,7 @@ int mountstats_open(int pid, std::vector<std::string> *stats) {
 }
 
 int gethostname_of(int pid, std::string *name) {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   task_struct *task = current->world->find_task(pid);
   if (!task) return -ESRCH;
   uts_namespace *ns = get_task_ns(task, &nsproxy::uts_ns, get_uts_ns);
@@ -353,6 +364,7 @@ int gethostname_of(int pid, std::string *name) {
 }
 
 int sys_sethostname(const std::string &name) {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   if (exited(current)) return -ESRCH;
   if (!capable_sys_admin(current)) return -EPERM;
   if (name.size() > static_cast<size_t>(kHostNameLen)) return -EINVAL;
@@ -365,18 +377,21 @@ int sys_sethostname(const std::string &name) {
 }
 
 int sys_mount(const std::string &devname) {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   if (exited(current)) return -ESRCH;
   if (!capable_sys_admin(current)) return -EPERM;
   return do_mount(current->nsproxy->mnt_ns, devname);
 }
 
 int sys_umount(const std::string &devname) {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   if (exited(current)) return -ESRCH;
   if (!capable_sys_admin(current)) return -EPERM;
   return do_umount(current->nsproxy->mnt_ns, devname);
 }
 
 int sys_setns(int pid) {
+  SCHED_DRIFT_POINT(Site::drift_probe, current);
   if (exited(current)) return -ESRCH;
   if (!capable_sys_admin(current)) return -EPERM;
   World *w = current->world;

@@ -30,3 +30,19 @@ bug_flag = rule(
     implementation = _bug_flag_impl,
     build_setting = config.string(flag = True),
 )
+
+def _drift_flag_impl(ctx):
+    value = ctx.build_setting_value
+    if value not in ("off", "on"):
+        fail("--%s=%s: expected off or on" % (ctx.label, value))
+    defines = ["NSFUZZ_SCHED_DRIFT"] if value == "on" else []
+    return [CcInfo(compilation_context = cc_common.create_compilation_context(
+        defines = depset(defines),
+    ))]
+
+# --//core:drift=off|on: compiles core/drift.h's extra schedule points in
+# (tests only: the *-drift configs). A cc dep.
+drift_flag = rule(
+    implementation = _drift_flag_impl,
+    build_setting = config.string(flag = True),
+)
