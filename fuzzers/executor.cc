@@ -139,9 +139,11 @@ struct Executor::Impl final : Scheduler {
     return -EINVAL;
   }
 
-  void event(TraceEvent::Kind kind, int thread, Site site, std::string what) {
+  void event(TraceEvent::Kind kind, int thread, Site site, std::string what,
+             const void *obj = nullptr) {
     if (result->trace.size() == result->trace.capacity()) return;
-    result->trace.push_back({kind, thread, site, std::move(what)});
+    result->trace.push_back({kind, thread, site, std::move(what),
+                             reinterpret_cast<uintptr_t>(obj)});
     if (opts->trace_fd >= 0) {
       std::string line = format_event(result->trace.back());
       raw_write(opts->trace_fd, line.data(), line.size());
@@ -204,7 +206,7 @@ struct Executor::Impl final : Scheduler {
           static_cast<int>(last_site) * kNumSites + static_cast<int>(site)));
     last_thread = self->index, last_site = site, last_obj = obj;
     if (opts->trace)
-      event(TraceEvent::point, self->index, site, world->describe(obj));
+      event(TraceEvent::point, self->index, site, world->describe(obj), obj);
     if (k > opts->step_bound)
       report_finding(FindingKind::step_bound, "run", "executor",
                      "no end after " + std::to_string(opts->step_bound) +
@@ -236,7 +238,7 @@ struct Executor::Impl final : Scheduler {
     }
     Worker *self = &workers[running];
     if (opts->trace)
-      event(TraceEvent::block, self->index, site, world->describe(obj));
+      event(TraceEvent::block, self->index, site, world->describe(obj), obj);
     self->blocked = true, self->wait = w, self->wait_site = site;
     while (!w.ready(w.arg)) {
       int next = pick(self->index);
@@ -281,6 +283,7 @@ struct Executor::Impl final : Scheduler {
     r.results.assign(p.ops.size(), 0);
     r.pairs.reserve(kMaxPairs);
     if (o.trace && !o.free_running) r.trace.reserve(kMaxTraceEvents);
+    if (o.live_trace) *o.live_trace = &r.trace;
     WorldOptions wo;
     wo.protocol = p.protocol;
     wo.bug = o.bug;

@@ -39,6 +39,7 @@ struct TraceEvent {
   int thread;        // 1..n
   Site site{};       // point, block
   std::string what;  // the op text, its result, the object, the new thread
+  uintptr_t addr = 0;  // point, block: the object's address (0: none)
 };
 
 struct RunOptions {
@@ -51,6 +52,10 @@ struct RunOptions {
   // it). Written with the raw syscall: TSan's write() interceptor would add
   // happens-before edges between workers through the fd.
   int trace_fd = -1;
+  // With trace: set to the trace while it is recorded (its storage is
+  // reserved up front and never moves), for a handler that runs when a
+  // finding ends the process; dangling once run() returns.
+  const std::vector<TraceEvent> **live_trace = nullptr;
 };
 
 struct RunResult {
