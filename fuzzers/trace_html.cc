@@ -225,9 +225,9 @@ void on_finding(const Finding &f) {
 #ifdef NSFUZZ_HTML_SANITIZER
 void on_sanitizer_death() {
   const std::vector<TraceEvent> &trace = live_trace();
-  int thread = running_thread(trace);
   TraceFinding tf;
 #ifdef NSFUZZ_HTML_ASAN
+  int thread = running_thread(trace);
   if (__asan_report_present()) {
     void *bad = __asan_get_report_address();
     void *region = nullptr;
@@ -251,7 +251,10 @@ void on_sanitizer_death() {
   if (tf.title.empty()) {
     tf.title = "Sanitizer report";
     tf.detail = "The run ended with a sanitizer report (see the log).";
-    if (!trace.empty()) tf.marks.push_back({trace.size() - 1, "reported here"});
+    if (!trace.empty())
+      tf.marks.push_back(
+          {trace.size() - 1,
+           "reported here (T" + std::to_string(running_thread(trace)) + ")"});
   }
   write_armed(tf);
 }
