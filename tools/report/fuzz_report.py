@@ -16,7 +16,7 @@ import sys
 
 # A finding's status as ci/triage names it -> what the report says.
 STATUS_WORDS = {
-    "fresh": "NEW",
+    "new": "NEW",
     "duplicate": "known",
     "flaky": "flaky",
     "no_finding": "not reproduced",
@@ -57,7 +57,7 @@ def read_runs(out):
 
 def finding(rec, out):
     """A findings.jsonl record with the case's minimized Program and links."""
-    rec["new"] = rec["status"] in ("fresh", "decoder_crash", "flaky", "no_finding") or \
+    rec["new"] = rec["status"] in ("new", "decoder_crash", "flaky", "no_finding") or \
         rec["status"].startswith("libfuzzer_exit_") or rec["status"] == "triage_failed"
     rec["program"] = ""
     case = rec.get("case") or ""
@@ -86,7 +86,7 @@ def plot(runs, out):
     import matplotlib.pyplot as plt
     os.makedirs(os.path.join(out, "plots"), exist_ok=True)
     files = {}
-    for san in sorted({r["sanitizer"] for r in runs}):
+    for san in sorted({r["sanitizer"] for r in runs if r["points"]}):
         fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.6))
         for r in runs:
             if r["sanitizer"] != san or not r["points"]:
@@ -137,8 +137,13 @@ def page(summary, plots):
                 STATUS_WORDS.get(f["status"], e(f["status"])), e(f["signature"] or "-"),
                 e(r["target"]), r["sanitizer"].upper(), e(f["artifact"]), links,
                 "<pre>%s</pre>" % e(f["program"]) if f["program"] else ""))
+    without = ["%s (%s)" % (r["target"], r["sanitizer"].upper())
+               for r in summary["runs"] if not r["points"]]
     imgs = "".join('<figure><img src="%s" alt="coverage under %s"></figure>' % (e(p), s)
                    for s, p in sorted(plots.items()))
+    if without:
+        imgs += "<p>No status line from libFuzzer (a finding on the first inputs): %s.</p>" % \
+            e(", ".join(without))
     verdict = ("interrupted" if summary["interrupted"] else
                "NEW FINDING" if summary["new_findings"] else "no new finding")
     return """<!DOCTYPE html>
