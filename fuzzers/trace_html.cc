@@ -93,13 +93,9 @@ std::vector<TraceMark> use_after_free_marks(
       break;
     }
   }
-  for (size_t i = trace.size(); i-- > 0;) {
-    if (trace[i].thread == thread && trace[i].kind != TraceEvent::switch_to) {
-      marks.push_back(
-          {i, "used after free here (T" + std::to_string(thread) + ")"});
-      break;
-    }
-  }
+  marks.push_back({trace.size(), "used after free here (T" +
+                                     std::to_string(thread) +
+                                     "): the access the report names"});
   return marks;
 }
 
@@ -124,7 +120,7 @@ std::string trace_html(const Program &p, const std::vector<TraceEvent> &trace,
       ".op { font-weight: bold; } .ret { color: #666; }\n"
       ".point { color: #333; } .free { color: #a40; }\n"
       ".block { color: #b60; font-style: italic; }\n"
-      ".switch { color: #36c; }\n"
+      "td.switch { color: #36c; }\n"
       ".mark { background: #fdd; outline: 2px solid #c00; }\n"
       ".note { color: #c00; font-weight: bold; font-family: sans-serif; }\n"
       "pre { background: #f4f4f4; padding: 6px; }\n"
@@ -166,6 +162,18 @@ std::string trace_html(const Program &p, const std::vector<TraceEvent> &trace,
              "</span>";
       h += "</td>";
     }
+    h += "</tr>\n";
+  }
+  // Marks past the last event: what the run did next, the finding itself.
+  auto last = notes.lower_bound(trace.size());
+  if (last != notes.end()) {
+    int thread = running_thread(trace);
+    h += switched ? "<tr class=\"switch\">" : "<tr>";
+    h += "<td class=\"n\"></td>";
+    for (int t = 1; t <= threads; ++t)
+      h += t != thread ? std::string("<td></td>")
+                       : "<td class=\"mark\"><span class=\"note\">&#10006; " +
+                             escape(last->second) + "</span></td>";
     h += "</tr>\n";
   }
   h += "</table>\n</body></html>\n";
@@ -213,10 +221,9 @@ void on_finding(const Finding &f) {
                       f.object + " in " + f.where,
                   f.message,
                   {}};
-  if (!trace.empty())
-    tf.marks.push_back(
-        {trace.size() - 1,
-         "the finding, here (T" + std::to_string(running_thread(trace)) + ")"});
+  tf.marks.push_back(
+      {trace.size(),
+       "the finding, here (T" + std::to_string(running_thread(trace)) + ")"});
   write_armed(tf);
   FindingHandler prev = armed->previous;
   if (prev) prev(f);
@@ -251,10 +258,9 @@ void on_sanitizer_death() {
   if (tf.title.empty()) {
     tf.title = "Sanitizer report";
     tf.detail = "The run ended with a sanitizer report (see the log).";
-    if (!trace.empty())
-      tf.marks.push_back(
-          {trace.size() - 1,
-           "reported here (T" + std::to_string(running_thread(trace)) + ")"});
+    tf.marks.push_back(
+        {trace.size(),
+         "reported here (T" + std::to_string(running_thread(trace)) + ")"});
   }
   write_armed(tf);
 }

@@ -15,7 +15,9 @@
 
 namespace nsfuzz {
 
-// A note on one event of the trace (an index into it).
+// A note on one event of the trace (an index into it); an index past the
+// last event is drawn as a last row in the running thread's column (what
+// that thread did next: the access a sanitizer reported).
 struct TraceMark {
   size_t event;
   std::string note;
@@ -28,9 +30,9 @@ struct TraceFinding {
 };
 
 // Marks for a use after free of the object at `addr`: the last schedule
-// point that frees it (a free_* site; "freed here") and the last event of
-// `thread`, the one that touched it after ("used after free here"), plus
-// that thread's last point on the same object ("got it here").
+// point that frees it (a free_* site; "freed here"), the last point of
+// `thread` on the object ("got it here"), and, past the last event, that
+// thread's access after the free ("used after free here").
 std::vector<TraceMark> use_after_free_marks(
     const std::vector<TraceEvent> &trace, uintptr_t addr, int thread);
 

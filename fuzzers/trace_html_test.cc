@@ -75,14 +75,15 @@ TEST(TraceHtmlTest, UseAfterFreeMarksTheFreeAndTheUseInTheirThreads) {
   ASSERT_EQ(m.size(), 3u);
   EXPECT_EQ(m[0].event, 4u);  // the free of 0x1000, not of 0x2000
   EXPECT_NE(m[0].note.find("freed here (T1)"), std::string::npos);
-  EXPECT_EQ(m[1].event, 1u);  // where T2 got it
-  EXPECT_EQ(m[2].event, 6u);  // T2's last event
+  EXPECT_EQ(m[1].event, 1u);        // where T2 got it
+  EXPECT_EQ(m[2].event, t.size());  // after T2's last event: the access
   EXPECT_EQ(running_thread(t), 2);
   Program p;
   p.threads = 2;
   std::string page = trace_html(
       p, t, {"AddressSanitizer: heap-use-after-free", "<detail>", m});
-  EXPECT_EQ(Count(page, " mark\">"), 3u);
+  EXPECT_EQ(Count(page, "mark\">"), 3u);
+  EXPECT_NE(page.find("used after free here (T2)"), std::string::npos);
   EXPECT_NE(page.find("&lt;detail&gt;"), std::string::npos);  // escaped
   EXPECT_EQ(page.find("<detail>"), std::string::npos);
 }
