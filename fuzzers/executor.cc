@@ -147,9 +147,10 @@ struct Executor::Impl final : Scheduler {
   }
 
   void event(TraceEvent::Kind kind, int thread, Site site, std::string what,
-             uint32_t nth = 0) {
+             uint32_t nth = 0, const void *obj = nullptr) {
     if (result->trace.size() == result->trace.capacity()) return;
-    result->trace.push_back({kind, thread, site, std::move(what), nth});
+    result->trace.push_back({kind, thread, site, std::move(what), nth, {},
+                             reinterpret_cast<uintptr_t>(obj)});
     if (opts->trace_fd >= 0 && kind != TraceEvent::switch_to)
       flush_last_event();
   }
@@ -239,7 +240,7 @@ struct Executor::Impl final : Scheduler {
       if (opts->record_fd >= 0) write_step(opts->record_fd, st);
     }
     if (opts->trace)
-      event(TraceEvent::point, self->index, site, describe(obj), at.nth);
+      event(TraceEvent::point, self->index, site, describe(obj), at.nth, obj);
     if (k > opts->step_bound)
       report_finding(FindingKind::step_bound, "run", "executor",
                      "no end after " + std::to_string(opts->step_bound) +
@@ -284,7 +285,8 @@ struct Executor::Impl final : Scheduler {
     Worker *self = &workers[running];
     const Anchor at{self->index, site, ++self->passes[static_cast<int>(site)]};
     if (opts->trace)
-      event(TraceEvent::block, self->index, site, describe(obj), at.nth);
+      event(TraceEvent::block, self->index, site, describe(obj), at.nth,
+            obj);
     self->blocked = true, self->wait = w, self->wait_site = site;
     while (!ready(w)) {
       int next = pick(self->index);
@@ -331,6 +333,7 @@ struct Executor::Impl final : Scheduler {
     r.schedule.decisions.reserve(kMaxDecisions);
     if (o.record_steps) r.schedule.steps.reserve(kMaxSteps);
     if (o.trace && !o.free_running) r.trace.reserve(kMaxTraceEvents);
+    if (o.live_trace) *o.live_trace = &r.trace;
     WorldOptions wo;
     wo.protocol = p.protocol;
     wo.bug = o.bug;

@@ -44,6 +44,7 @@ struct TraceEvent {
   std::string what;     // the op text, its result, the object
   uint32_t nth = 0;     // point, block: the thread's pass of `site`
   Decision decision{};  // switch_to
+  uintptr_t addr = 0;   // point, block: the object's address (0: none)
 };
 
 struct RunOptions {
@@ -62,6 +63,10 @@ struct RunOptions {
   // Also write every decision (and step, with record_steps) to this fd as
   // it happens, as schedule.h's binary records.
   int record_fd = -1;
+  // With trace: set to the trace while it is recorded (its storage is
+  // reserved up front and never moves), for a handler that runs when a
+  // finding ends the process; dangling once run() returns.
+  const std::vector<TraceEvent> **live_trace = nullptr;
 };
 
 struct RunResult {

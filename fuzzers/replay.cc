@@ -1,14 +1,16 @@
 // replay: runs Program files deterministically and tells their story.
 //
 //   bazel run //fuzzers:replay -- [--protocol=NAME] [--bug=NAME]
-//       [--repeat=N] [--quiet] FILE...
+//       [--repeat=N] [--quiet] [--html=OUT.html] FILE...
 //
 // FILE is a Program's text form or its bytes (a corpus unit, a crash
 // artifact). For each: the Program as text, the interleaving as it runs
 // (thread, operation, schedule site, object), then the finding (a sanitizer
 // or nsfuzz report, which ends the process) or "no finding". --repeat runs
 // it N more times and checks that every run took the same interleaving.
-// --bug needs a build with the catalog: --//core:bug=all.
+// --bug needs a build with the catalog: --//core:bug=all. --html writes
+// the run of the (last) FILE as a page, one column per thread, with the
+// finding marked (fuzzers/trace_html.h).
 #include <unistd.h>
 
 #include <cstdio>
@@ -23,6 +25,7 @@
 #include "fuzzers/executor.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
+#include "fuzzers/trace_html.h"
 
 namespace {
 
@@ -48,6 +51,7 @@ int main(int argc, char **argv) {
   opts.trace = true;
   int repeat = 0;
   std::vector<std::string> files;
+  std::string html;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (auto v = flag_value(a, "--protocol=")) {
@@ -62,6 +66,9 @@ int main(int argc, char **argv) {
     } else if (auto v = flag_value(a, "--repeat=")) {
       repeat = std::atoi(std::string(*v).c_str());
       if (repeat < 1 || repeat > 100000) usage_error("bad --repeat");
+    } else if (auto v = flag_value(a, "--html=")) {
+      html = *v;
+      if (html.empty()) usage_error("--html needs a file name");
     } else if (a == "--quiet") {
       opts.trace = false;
     } else if (a.substr(0, 1) == "-") {
@@ -88,7 +95,21 @@ int main(int argc, char **argv) {
     std::fflush(stdout);
     RunOptions first = opts;
     first.trace_fd = opts.trace ? STDOUT_FILENO : -1;
+    const std::vector<TraceEvent> *live = nullptr;
+    if (!html.empty()) {
+      first.trace = true;
+      first.live_trace = &live;
+      arm_trace_page(html, p, &live);
+    }
     RunResult r = executor.run(p, first);
+    if (!html.empty()) {
+      disarm_trace_page();
+      std::string err = write_html_file(html, trace_html(p, r.trace, {}));
+      if (!err.empty()) {
+        std::fprintf(stderr, "replay: %s\n", err.c_str());
+        return 1;
+      }
+    }
     for (int i = 0; i < repeat; ++i) {
       RunResult again = executor.run(p, RunOptions{.bug = opts.bug});
       if (again.hash != r.hash || again.results != r.results) {

@@ -24,6 +24,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,6 +39,7 @@
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
 #include "fuzzers/regression_case.h"
+#include "fuzzers/trace_html.h"
 #include "fuzzers/triage.h"
 
 #if defined(__has_feature)
@@ -64,6 +67,16 @@ std::string self_exe() {
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n <= 0) fail("cannot find /proc/self/exe", 1);
   return std::string(buf, n);
+}
+
+// The page of the final traced run, into the case (best effort: the case
+// is whole without it).
+void copy_file(const std::string &from, const std::string &to) {
+  std::ifstream in(from, std::ios::binary);
+  if (!in) return;
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  write_html_file(to, text);
 }
 
 // Replays Programs in a child process of this binary.
@@ -157,7 +170,15 @@ int run_one(Bug bug, const std::string &file, bool trace) {
   o.trace_fd = trace ? STDOUT_FILENO : -1;
   o.record_fd = fcntl(3, F_GETFD) != -1 ? 3 : -1;  // from ChildRunner
   o.record_steps = trace && o.record_fd >= 0;
-  e.run(in.program, o);
+  // A traced run also draws itself beside its input (copied into the case).
+  const std::vector<TraceEvent> *live = nullptr;
+  std::string html = file.substr(0, file.rfind('/') + 1) + "trace.html";
+  if (trace) o.live_trace = &live, arm_trace_page(html, in.program, &live);
+  RunResult r = e.run(in.program, o);
+  if (trace) {
+    disarm_trace_page();
+    write_html_file(html, trace_html(in.program, r.trace, {}));
+  }
   return 0;
 }
 
@@ -384,6 +405,7 @@ int main(int argc, char **argv) {
     if (!err.empty()) fail(err, 1);
     known[c.name] = c.signature;
     std::printf("  wrote %s/%s\n", root.c_str(), c.name.c_str());
+    copy_file(tmp + "/trace.html", root + "/" + c.name + "/trace.html");
   }
   std::printf("triage: %d new, %d duplicate, %d flaky, %d without finding\n",
               tally[TriageStatus::fresh], tally[TriageStatus::duplicate],

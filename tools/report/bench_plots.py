@@ -1,0 +1,150 @@
+"""Draws ci/bench's CSV as SVG beside it, and a page that shows them.
+
+    bench_plots.py DIR
+
+Reads from DIR whichever of these exist: time_to_bug.csv
+(variant,bug,protocol,sanitizer,seed,found,executions,seconds),
+harness_bench_{opt,asan,tsan}.csv (benchmark,build,variant,value,unit) and
+minimization.csv (bug,variant,bytes,threads,ops,switches,context_switches).
+Writes time_to_bug.svg (as FuzzBench draws it: the fraction of bug x seed
+pairs found within N executions, log x, one line per variant),
+throughput.svg, minimization.svg and index.html.
+"""
+import csv
+import html
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("svg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def read(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def time_to_bug_curves(rows):
+    """{variant: (sorted executions of the found pairs, number of pairs)}."""
+    curves = {}
+    for r in rows:
+        found, total = curves.setdefault(r["variant"], ([], [0]))
+        total[0] += 1
+        if r["found"] == "1":
+            found.append(max(1, int(r["executions"])))
+    return {v: (sorted(f), t[0]) for v, (f, t) in curves.items()}
+
+
+def plot_time_to_bug(rows, path):
+    fig, ax = plt.subplots(figsize=(7, 4))
+    curves = time_to_bug_curves(rows)
+    cap = max([int(r["executions"]) for r in rows] + [1])
+    for variant, (found, total) in curves.items():
+        xs, ys = [1], [0.0]
+        for i, x in enumerate(found):
+            xs += [x, x]
+            ys += [i / total, (i + 1) / total]
+        xs.append(cap)
+        ys.append(len(found) / total)
+        ax.plot(xs, ys, label="%s (%d/%d)" % (variant, len(found), total))
+    ax.set_xscale("log")
+    ax.set(xlabel="executions", ylabel="fraction of bug x seed found", ylim=(0, 1.02),
+           title="time to bug")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_throughput(rows, path):
+    builds = [b for b in ("opt", "asan", "tsan") if any(r["build"] == b for r in rows)]
+    tput = [r for r in rows if r["benchmark"] == "throughput"]
+    targets = sorted({r["variant"].rsplit(" ", 1)[0] for r in tput})
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 1]})
+    ax = axes[0]
+    width = 0.8 / max(1, 2 * len(targets))
+    for i, t in enumerate(targets):
+        for j, kind in enumerate(("naive", "executor")):
+            vals = [next((float(r["value"]) for r in tput if r["build"] == b and
+                          r["variant"] == "%s %s" % (t, kind)), 0) for b in builds]
+            xs = [k + (2 * i + j - len(targets)) * width for k in range(len(builds))]
+            ax.bar(xs, vals, width, label="%s, %s" % (t.replace("nsproxy_", "").replace("_fuzzer", ""),
+                                                     kind),
+                   hatch="" if kind == "executor" else "//", color="C%d" % i,
+                   alpha=1 if kind == "executor" else 0.5)
+    ax.set_xticks(range(len(builds)), [b.upper() if b != "opt" else "opt" for b in builds])
+    ax.set(ylabel="execs/s", title="throughput: naive harness (hatched) vs executor")
+    ax.legend(fontsize=6, ncol=2)
+    bx = axes[1]
+    hand = [r for r in rows if r["benchmark"] == "handoff"]
+    for j, kind in enumerate(("raw_futex", "executor")):
+        vals = [next((float(r["value"]) for r in hand if r["build"] == b and r["variant"] == kind), 0)
+                for b in builds]
+        bx.bar([k + (j - 0.5) * 0.4 for k in range(len(builds))], vals, 0.4, label=kind)
+    bx.set_xticks(range(len(builds)), builds)
+    bx.set(ylabel="ns per switch", title="hand-off")
+    bx.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_minimization(rows, path):
+    bugs = list(dict.fromkeys(r["bug"] for r in rows))
+    variants = ["raw", "libfuzzer", "triage"]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, field, title in ((axes[0], "bytes", "bytes"), (axes[1], "ops", "operations")):
+        for j, v in enumerate(variants):
+            vals = []
+            for b in bugs:
+                cell = next((r[field] for r in rows if r["bug"] == b and r["variant"] == v), "-")
+                vals.append(int(cell) if cell.isdigit() else 0)
+            ax.barh([k + (j - 1) * 0.27 for k in range(len(bugs))], vals, 0.27, label=v)
+        ax.set_yticks(range(len(bugs)), bugs if ax is axes[0] else [""] * len(bugs), fontsize=7)
+        ax.invert_yaxis()
+        ax.set(xlabel=title, title="minimized input: " + title)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main(argv):
+    d = argv[1]
+    ttb = read(os.path.join(d, "time_to_bug.csv"))
+    hb = sum((read(os.path.join(d, "harness_bench_%s.csv" % b)) for b in ("opt", "asan", "tsan")), [])
+    mini = read(os.path.join(d, "minimization.csv"))
+    figures = []
+    if ttb:
+        plot_time_to_bug(ttb, os.path.join(d, "time_to_bug.svg"))
+        figures.append(("time_to_bug.svg", "Time to bug: the fraction of (bug, seed) pairs "
+                        "found within N executions, per variant (log x)."))
+    if hb:
+        plot_throughput(hb, os.path.join(d, "throughput.svg"))
+        figures.append(("throughput.svg", "Throughput and hand-off cost, per build."))
+    if mini:
+        plot_minimization(mini, os.path.join(d, "minimization.svg"))
+        figures.append(("minimization.svg", "Minimization: each bug's first crashing input "
+                        "(raw), libFuzzer's -minimize_crash, ci/triage's case."))
+    body = "".join('<figure><img src="%s" alt="%s"><figcaption>%s</figcaption></figure>\n'
+                   % (f, f, html.escape(c)) for f, c in figures)
+    page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>nsfuzz: ci/bench</title><style>body { font-family: sans-serif; margin: 1.5em; }"
+            " img { max-width: 100%%; } figure { margin: 1em 0; }</style></head><body>\n"
+            "<h1>ci/bench</h1>\n%s<p>Data: the CSV files beside this page.</p></body></html>\n"
+            % (body or "<p>no data</p>\n"))
+    tmp = os.path.join(d, ".index.html.tmp")
+    with open(tmp, "w") as f:
+        f.write(page)
+    os.replace(tmp, os.path.join(d, "index.html"))
+    for f, _ in figures:
+        print("plot: %s" % os.path.join(d, f))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
