@@ -124,12 +124,14 @@ void remove_scratch() {
 }
 
 void on_signal(int sig) {
+  int saved_errno = errno;
   if (g_scratch_armed) {
     g_scratch_armed = 0;
     remove_scratch();
   }
   signal(sig, SIG_DFL);
   raise(sig);
+  errno = saved_errno;
 }
 
 bool copy_path(char *dst, const std::string &src) {

@@ -83,7 +83,7 @@ TSAN_OPTIONS=halt_on_error=0 "$replay" --quiet --bug=plain_nsproxy_access "$racy
 rc=$?
 last=$(grep '^=== ' "$tmp/out" | tail -n1)
 if grep -q "WARNING: ThreadSanitizer" "$tmp/err"; then
-  check "TSan race, halt_on_error=0: exit $rc, '$last'" '[ $rc != 0 ] && [[ $last == *": finding (1 sanitizer report above)" ]]'
+  check "TSan race, halt_on_error=0: exit $rc, '$last'" '[ $rc != 0 ] && [[ $last =~ ": finding ("[0-9]+" sanitizer report"s?" above)"$ ]]'
 else
   echo "ok   (not a TSan build: the race check runs under --config=tsan; got '$last')"
 fi
