@@ -143,22 +143,26 @@ rm -rf "$regs/half"
 scratch=$tmp/scratch
 mkdir -p "$scratch"
 cp -r "$regs/first" "$regs/broken" && sed -i '/^signature: /d' "$regs/broken/case.txt"
-TMPDIR=$scratch "$triage" --bug=free_without_grace_period --regressions="$regs" "$input" >/dev/null 2>&1
+TMPDIR=$scratch TEST_TMPDIR=$scratch "$triage" --bug=free_without_grace_period --regressions="$regs" "$input" >/dev/null 2>&1
 check "scratch removed on an error exit ($(ls "$scratch"))" eval '[ -z "$(ls -A "$scratch")" ]'
 rm -rf "$regs/broken"
 # Job control on: a background job would ignore SIGINT otherwise.
 set -m
 for sig in TERM INT; do
-  TMPDIR=$scratch "$triage" --bug=free_without_grace_period --regressions="$regs" \
-    --confirm=1000 --dry-run "$input" >/dev/null 2>&1 &
+  TMPDIR=$scratch TEST_TMPDIR=$scratch "$triage" --bug=free_without_grace_period \
+    --regressions="$regs" --confirm=1000 --dry-run "$input" >/dev/null 2>&1 &
   pid=$!
-  for _ in $(seq 100); do [ -e "$scratch"/nsfuzz-triage.*/input.bin ] && break; sleep 0.1; done
+  started=0
+  for _ in $(seq 100); do
+    [ -e "$scratch"/nsfuzz-triage.*/input.bin ] && { started=1; break; }
+    sleep 0.1
+  done
   kill -"$sig" "$pid"
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null && echo "  SIG$sig did not stop triage"
   wait "$pid"
   rc=$?
-  check "scratch removed on SIG$sig (exit $rc; left: $(ls -A "$scratch"))" eval '[ $rc -gt 128 ] && [ $rc != 137 ] && [ -z "$(ls -A "$scratch")" ]'
+  check "scratch removed on SIG$sig (exit $rc; left: $(ls -A "$scratch"))" eval '[ $started = 1 ] && [ $rc -gt 128 ] && [ $rc != 137 ] && [ -z "$(ls -A "$scratch")" ]'
   rm -rf "${scratch:?}"/*
 done
 set +m
