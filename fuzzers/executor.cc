@@ -149,7 +149,12 @@ struct Executor::Impl final : Scheduler {
   void event(TraceEvent::Kind kind, int thread, Site site, std::string what,
              uint32_t nth = 0, const void *obj = nullptr) {
     if (result->trace.size() == result->trace.capacity()) return;
-    result->trace.push_back({kind, thread, site, std::move(what), nth, {},
+    result->trace.push_back({kind,
+                             thread,
+                             site,
+                             std::move(what),
+                             nth,
+                             {},
                              reinterpret_cast<uintptr_t>(obj)});
     if (opts->trace_fd >= 0 && kind != TraceEvent::switch_to)
       flush_last_event();
@@ -285,8 +290,7 @@ struct Executor::Impl final : Scheduler {
     Worker *self = &workers[running];
     const Anchor at{self->index, site, ++self->passes[static_cast<int>(site)]};
     if (opts->trace)
-      event(TraceEvent::block, self->index, site, describe(obj), at.nth,
-            obj);
+      event(TraceEvent::block, self->index, site, describe(obj), at.nth, obj);
     self->blocked = true, self->wait = w, self->wait_site = site;
     while (!ready(w)) {
       int next = pick(self->index);

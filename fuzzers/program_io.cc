@@ -2,7 +2,6 @@
 #include "fuzzers/program_io.h"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -50,22 +49,6 @@ LoadedProgram load_program(const std::string &path) {
   }
   out.program = std::move(form.program);
   return out;
-}
-
-std::string write_file_atomic(const std::string &path,
-                              const std::vector<uint8_t> &bytes) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return tmp + ": cannot create: " + std::strerror(errno);
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  ok &= std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  ok &= std::fclose(f) == 0;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = path + ": cannot write: " + std::strerror(errno);
-    std::remove(tmp.c_str());
-    return err;
-  }
-  return "";
 }
 
 }  // namespace nsfuzz

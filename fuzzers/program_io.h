@@ -1,5 +1,5 @@
-// Reading a Program from a file (its text form or its bytes) and writing
-// files atomically.
+// Reading a Program from a file (its text form or its bytes). Writing files
+// atomically: fuzzers/temp_files.h.
 #ifndef NSFUZZ_FUZZERS_PROGRAM_IO_H_
 #define NSFUZZ_FUZZERS_PROGRAM_IO_H_
 
@@ -24,11 +24,6 @@ struct LoadedProgram {
 // it starts with "# nsfuzz program" (which must then parse), bytes
 // otherwise. A folder, a missing or unreadable file is an error.
 LoadedProgram load_program(const std::string &path);
-
-// Writes to PATH.tmp.<pid>, then renames over PATH: a reader never sees a
-// half-written file. Returns an error line, or "" on success.
-std::string write_file_atomic(const std::string &path,
-                              const std::vector<uint8_t> &bytes);
 
 }  // namespace nsfuzz
 

@@ -1,18 +1,6 @@
 // program_tool: converts Programs between their text form and their bytes.
-//
-//   program_tool encode IN OUT   write IN's canonical bytes to OUT
-//   program_tool print IN        print IN's text form
-//   program_tool upgrade [--bug=NAME] IN OUT
-//                                write IN as a v2 text Program: the run's
-//                                schedule as anchored switches (checked to
-//                                replay the same way); --bug needs a build
-//                                with --//core:bug=all
-//   program_tool dict            print a libFuzzer dictionary: the byte
-//                                record of every op (T1, T2) and of a
-//                                switch at each site
-//
-// IN is either form (see program_io.h). OUT is written atomically and never
-// overwritten: an existing OUT is an error.
+// The commands: kUsage below. OUT is written atomically (a temporary renamed
+// into place) and never overwritten: an existing OUT is an error.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -20,21 +8,40 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/bugs.h"
 #include "core/uapi.h"
+#include "fuzzers/cli.h"
 #include "fuzzers/decoder.h"
 #include "fuzzers/executor.h"
 #include "fuzzers/op_table.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
+#include "fuzzers/temp_files.h"
 
 namespace {
 
 using namespace nsfuzz;
+
+constexpr const char *kUsage = R"(usage: program_tool COMMAND
+  encode IN OUT  write IN's canonical bytes to OUT (a new file)
+  print IN       print IN's text form
+  upgrade [--bug=NAME] IN OUT
+                 write IN as a v2 text Program (a new file): the schedule its
+                 run took as anchored switches, checked to replay with the same
+                 decisions; comments after the first line are kept. --bug runs
+                 it with that injected bug (a build with --//core:bug=all)
+  dict           print a libFuzzer dictionary: the byte record of every op
+                 (T1, T2) and of a switch at each site
+  --help         print this and exit
+IN is a Program's text form or its bytes. Relative paths are taken from
+BUILD_WORKING_DIRECTORY under `bazel run`.
+Exit status: 0 done; 1 an error; 2 a usage error.
+)";
 
 // The last record of a Program's encoding, as a dictionary entry.
 void print_record(const std::string &name, const Program &p) {
@@ -63,6 +70,8 @@ void print_dict() {
         "switch_T1_at_" + std::string(site_name(p.switches[0].at.site)), p);
   }
 }
+
+int error(const std::string &msg);
 
 // One run of `p` in a child process (a finding ends the process that has
 // it): the decisions it made, and how the child ended.
@@ -143,18 +152,24 @@ int upgrade(const LoadedProgram &in, Bug bug, const char *out) {
   std::string err =
       write_file_atomic(out, std::vector<uint8_t>(text.begin(), text.end()));
   if (!err.empty()) {
-    std::fprintf(stderr, "program_tool: %s\n", err.c_str());
-    return 1;
+    return error(err);
   }
   std::printf("upgraded: %zu switches at %zu context switches, same run\n",
               v2.switches.size(), after.schedule.decisions.size());
   return 0;
 }
 
-}  // namespace
+int error(const std::string &msg) {
+  std::fprintf(stderr, "program_tool: %s\n", printable(msg).c_str());
+  return 1;
+}
 
-int main(int argc, char **argv) {
+int program_tool(int argc, char **argv) {
   std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   if (cmd == "dict" && argc == 2) {
     print_dict();
     return 0;
@@ -164,7 +179,7 @@ int main(int argc, char **argv) {
       std::string_view(argv[2]).substr(0, 6) == "--bug=") {
     std::optional<Bug> b = parse_bug(std::string_view(argv[2]).substr(6));
     if (!b || (*b != Bug::none && !kBugCatalogCompiled)) {
-      std::fprintf(stderr, "program_tool: %s: %s\n", argv[2],
+      std::fprintf(stderr, "program_tool: %s: %s\n", printable(argv[2]).c_str(),
                    b ? "needs a build with --//core:bug=all"
                      : "no such bug in core/bugs.def");
       return 2;
@@ -174,31 +189,44 @@ int main(int argc, char **argv) {
   }
   if (!((cmd == "encode" && argc == 4) || (cmd == "print" && argc == 3) ||
         (cmd == "upgrade" && argc == 4))) {
+    std::string got =
+        cmd.empty()
+            ? "no command"
+            : "'" + cmd + "' with " + std::to_string(argc - 2) + " argument(s)";
     std::fprintf(stderr,
-                 "program_tool: usage: program_tool encode IN OUT | print IN "
-                 "| upgrade [--bug=NAME] IN OUT | dict\n");
+                 "program_tool: expected encode IN OUT, print IN, upgrade "
+                 "[--bug=NAME] IN OUT or dict, got %s (see program_tool "
+                 "--help)\n",
+                 printable(got).c_str());
     return 2;
   }
-  LoadedProgram in = load_program(argv[2]);
-  if (!in.ok()) {
-    std::fprintf(stderr, "program_tool: %s\n", in.error.c_str());
-    return 1;
+  LoadedProgram in;
+  try {
+    in = load_program(user_path(argv[2]));
+  } catch (const std::exception &e) {
+    in.error = std::string(argv[2]) + ": cannot read: " + e.what();
   }
+  if (!in.ok()) return error(in.error);
   if (cmd == "print") {
     std::fputs(print_program(in.program).c_str(), stdout);
     return 0;
   }
+  std::string out = user_path(argv[3]);
   struct stat st;
-  if (stat(argv[3], &st) == 0) {
-    std::fprintf(stderr, "program_tool: %s exists; not overwriting it\n",
-                 argv[3]);
-    return 1;
-  }
-  if (cmd == "upgrade") return upgrade(in, bug, argv[3]);
-  std::string err = write_file_atomic(argv[3], encode(in.program));
-  if (!err.empty()) {
-    std::fprintf(stderr, "program_tool: %s\n", err.c_str());
-    return 1;
-  }
+  if (lstat(out.c_str(), &st) == 0)
+    return error(std::string(argv[3]) + " exists; not overwriting it");
+  if (cmd == "upgrade") return upgrade(in, bug, out.c_str());
+  std::string err = write_file_atomic(out, encode(in.program));
+  if (!err.empty()) return error(err);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return program_tool(argc, argv);
+  } catch (const std::exception &e) {
+    return error(e.what());
+  }
 }

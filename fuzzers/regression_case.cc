@@ -1,11 +1,7 @@
 // Reading and writing regression cases.
 #include "fuzzers/regression_case.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +9,7 @@
 #include "fuzzers/decoder.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
+#include "fuzzers/temp_files.h"
 
 namespace nsfuzz {
 namespace fs = std::filesystem;
@@ -20,6 +17,9 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char *kHeader = "# nsfuzz regression case v1";
+const char *const kFiles[] = {"case.txt", "program.txt", "input.bin",
+                              "report.txt"};
+constexpr const char *kNameChars = "abcdefghijklmnopqrstuvwxyz0123456789_-";
 const char *const kRequired[] = {"name",      "bug",       "protocol",
                                  "sanitizer", "signature", "summary"};
 
@@ -94,53 +94,52 @@ bool read_case(const std::string &dir, RegressionCase *out,
   return true;
 }
 
+bool valid_case_name(const std::string &name) {
+  return !name.empty() && name.size() <= 64 && name[0] != '-' &&
+         name.find_first_not_of(kNameChars) == std::string::npos;
+}
+
 std::string write_case(const std::string &root, const RegressionCase &c) {
-  if (c.name.empty() ||
-      c.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") !=
-          std::string::npos)
+  if (!valid_case_name(c.name))
     return "bad case name '" + c.name + "' (use a-z, 0-9, _ and -)";
-  fs::path final_dir = fs::path(root) / c.name;
-  std::error_code ec;
-  if (fs::exists(final_dir, ec))
-    return final_dir.string() + " exists already; not overwriting it";
-  fs::path tmp =
-      fs::path(root) / (".tmp-" + c.name + "-" + std::to_string(getpid()));
-  fs::create_directories(tmp, ec);
-  if (ec) return tmp.string() + ": cannot create: " + ec.message();
+  sweep_temporaries(root);
   std::string meta = std::string(kHeader) + "\n";
   meta += "name: " + c.name + "\nbug: " + c.bug + "\nprotocol: " + c.protocol +
           "\nsanitizer: " + c.sanitizer + "\nsignature: " + c.signature +
           "\nsummary: " + c.summary + "\n";
   for (const auto &[k, v] : c.stats) meta += k + ": " + v + "\n";
-  std::string text = print_program(c.program);
   auto bytes = [](const std::string &s) {
     return std::vector<uint8_t>(s.begin(), s.end());
   };
-  std::string err;
-  if (err.empty())
-    err = write_file_atomic((tmp / "case.txt").string(), bytes(meta));
-  if (err.empty())
-    err = write_file_atomic((tmp / "program.txt").string(), bytes(text));
-  if (err.empty())
-    err = write_file_atomic((tmp / "input.bin").string(), encode(c.program));
-  if (err.empty())
-    err = write_file_atomic((tmp / "report.txt").string(), bytes(c.report));
-  // rename(2) of a directory fails if the target exists and is not empty:
-  // a case written meanwhile by someone else is not replaced.
-  if (err.empty() && std::rename(tmp.c_str(), final_dir.c_str()) != 0)
-    err = final_dir.string() + ": cannot create: " + std::strerror(errno);
-  if (!err.empty()) fs::remove_all(tmp, ec);
-  return err;
+  return write_dir_atomic(root, c.name,
+                          {{"case.txt", bytes(meta)},
+                           {"program.txt", bytes(print_program(c.program))},
+                           {"input.bin", encode(c.program)},
+                           {"report.txt", bytes(c.report)}});
 }
 
 std::vector<std::string> list_cases(const std::string &root) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto &e : fs::directory_iterator(root, ec))
-    if (e.is_directory() && fs::exists(e.path() / "case.txt"))
-      out.push_back(e.path().string());
+  for (const auto &e : fs::directory_iterator(root, ec)) {
+    if (is_temporary(e.path().filename().string())) continue;
+    std::error_code dir_ec;
+    if (!e.is_directory(dir_ec)) continue;
+    bool complete = true;
+    for (const char *f : kFiles)
+      complete &= fs::is_regular_file(e.path() / f, dir_ec);
+    if (complete) out.push_back(e.path().string());
+  }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string free_case_name(const std::string &root, const std::string &base) {
+  std::error_code ec;
+  std::string name = base;
+  for (int n = 2; fs::exists(fs::path(root) / name, ec); ++n)
+    name = base + "-" + std::to_string(n);
+  return name;
 }
 
 }  // namespace nsfuzz

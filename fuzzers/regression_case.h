@@ -5,9 +5,10 @@
 //   program.txt  the minimized Program, text form
 //   input.bin    its canonical bytes
 //   report.txt   an excerpt of the report it produced when recorded
-// A case is written into a temporary folder that is then renamed into
-// place: it appears whole or not at all, and an existing case is never
-// overwritten.
+// A case is written into a temporary folder (fuzzers/temp_files.h) that is
+// then renamed into place: it appears whole or not at all, and an existing
+// case is never overwritten. Readers skip temporaries and incomplete
+// folders; the next write sweeps the temporaries of writers that are gone.
 #ifndef NSFUZZ_FUZZERS_REGRESSION_CASE_H_
 #define NSFUZZ_FUZZERS_REGRESSION_CASE_H_
 
@@ -36,12 +37,22 @@ struct RegressionCase {
 // *error to one line naming the file and what is wrong.
 bool read_case(const std::string &dir, RegressionCase *out, std::string *error);
 
+// A name a case folder may have: 1 to 64 of a-z, 0-9, _ and -, not
+// starting with - (so never a path, a dot name or an option).
+bool valid_case_name(const std::string &name);
+
 // Writes root/<c.name>/ atomically; "" on success, else an error line. An
-// existing folder of that name is an error, and leaves it untouched.
+// existing folder of that name is an error, and leaves it untouched. First
+// sweeps root's temporaries left by writers that are gone.
 std::string write_case(const std::string &root, const RegressionCase &c);
 
-// The case folders under root (those with a case.txt), sorted.
+// The case folders under root, sorted: every folder holding all four
+// files, except temporaries (dot names).
 std::vector<std::string> list_cases(const std::string &root);
+
+// A free case name: `base` if root/base does not exist, else base-2,
+// base-3, ...
+std::string free_case_name(const std::string &root, const std::string &base);
 
 }  // namespace nsfuzz
 

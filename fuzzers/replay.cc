@@ -1,20 +1,18 @@
 // replay: runs Program files deterministically and tells their story.
 //
-//   bazel run //fuzzers:replay -- [--protocol=NAME] [--bug=NAME]
-//       [--repeat=N] [--quiet] [--html=OUT.html] FILE...
-//
 // FILE is a Program's text form or its bytes (a corpus unit, a crash
 // artifact). For each: the Program as text, the interleaving as it runs
 // (thread, operation, schedule site, object), then the finding (a sanitizer
-// or nsfuzz report, which ends the process) or "no finding". --repeat runs
-// it N more times and checks that every run took the same interleaving.
-// --bug needs a build with the catalog: --//core:bug=all. --html writes
-// the run of the (last) FILE as a page, one column per thread, with the
-// finding marked (fuzzers/trace_html.h).
+// or nsfuzz report, which ends the process) or "no finding". --bug needs a
+// build with the catalog: --//core:bug=all. --html writes the run of the
+// (last) FILE as a page, one column per thread, with the finding marked
+// (fuzzers/trace_html.h). The flags: kUsage below.
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +20,7 @@
 
 #include "core/bugs.h"
 #include "core/protocol.h"
+#include "fuzzers/cli.h"
 #include "fuzzers/executor.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
@@ -31,21 +30,36 @@ namespace {
 
 using namespace nsfuzz;
 
+constexpr const char *kUsage = R"(usage: replay [FLAG...] FILE...
+Runs each Program FILE (text form or bytes) deterministically and prints the
+Program, its interleaving and its finding, or "no finding".
+  --protocol=NAME  run under this protocol instead of the Program's
+  --bug=NAME       with this injected bug (a build with --//core:bug=all)
+  --repeat=N       run N more times (1..100000), check the same interleaving
+  --quiet          print no interleaving
+  --html=OUT.html  also draw the (last) FILE's run as a page: one column per
+                   thread, the finding marked
+  --help           print this and exit
+Relative paths are taken from BUILD_WORKING_DIRECTORY under `bazel run`.
+Exit status: 0 no finding; 1 a finding or an error; 2 a usage error. A
+sanitizer may end the process with its own status (TSan: 66).
+)";
+
 [[noreturn]] void usage_error(const std::string &msg) {
-  std::fprintf(stderr, "replay: %s (see the header of fuzzers/replay.cc)\n",
-               msg.c_str());
+  std::fprintf(stderr, "replay: %s (see replay --help)\n",
+               printable(msg).c_str());
   std::exit(2);
 }
 
-std::optional<std::string_view> flag_value(std::string_view arg,
-                                           std::string_view name) {
-  if (arg.substr(0, name.size()) != name) return std::nullopt;
-  return arg.substr(name.size());
+// Reports TSan printed so far: with halt_on_error=0 TSan reports a race and
+// lets the run go on, and the run's last line must still say "finding".
+std::atomic<int> g_sanitizer_reports{0};
+
+std::string plural(unsigned long long n, const char *word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-}  // namespace
-
-int main(int argc, char **argv) {
+int replay(int argc, char **argv) {
   std::optional<Protocol> protocol;
   RunOptions opts;
   opts.trace = true;
@@ -64,13 +78,19 @@ int main(int argc, char **argv) {
         usage_error("--bug needs a build with --//core:bug=all");
       opts.bug = *bug;
     } else if (auto v = flag_value(a, "--repeat=")) {
-      repeat = std::atoi(std::string(*v).c_str());
-      if (repeat < 1 || repeat > 100000) usage_error("bad --repeat");
+      std::optional<int64_t> n = parse_int(*v, 1, 100000);
+      if (!n)
+        usage_error("--repeat expects a whole number from 1 to 100000, got '" +
+                    std::string(*v) + "'");
+      repeat = static_cast<int>(*n);
     } else if (auto v = flag_value(a, "--html=")) {
-      html = *v;
-      if (html.empty()) usage_error("--html needs a file name");
+      html = user_path(std::string(*v));
+      if (v->empty()) usage_error("--html needs a file name");
     } else if (a == "--quiet") {
       opts.trace = false;
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
     } else if (a.substr(0, 1) == "-") {
       usage_error("unknown flag '" + std::string(a) + "'");
     } else {
@@ -81,18 +101,24 @@ int main(int argc, char **argv) {
 
   Executor executor;
   for (const std::string &file : files) {
-    LoadedProgram in = load_program(file);
+    LoadedProgram in;
+    try {
+      in = load_program(user_path(file));
+    } catch (const std::exception &e) {
+      in.error = file + ": cannot read: " + e.what();
+    }
     if (!in.ok()) {
-      std::fprintf(stderr, "replay: %s\n", in.error.c_str());
+      std::fprintf(stderr, "replay: %s\n", printable(in.error).c_str());
       return 1;
     }
     Program p = in.program;
     if (protocol) p.protocol = *protocol;
-    std::printf("=== %s (%s, %zu bytes), bug %s\n%s=== run\n", file.c_str(),
-                in.is_text ? "text" : "bytes", in.bytes.size(),
-                std::string(bug_name(opts.bug)).c_str(),
+    std::printf("=== %s (%s, %zu bytes), bug %s\n%s=== run\n",
+                printable(file).c_str(), in.is_text ? "text" : "bytes",
+                in.bytes.size(), std::string(bug_name(opts.bug)).c_str(),
                 print_program(p).c_str());
     std::fflush(stdout);
+    int reports_before = g_sanitizer_reports.load();
     RunOptions first = opts;
     first.trace_fd = opts.trace ? STDOUT_FILENO : -1;
     const std::vector<TraceEvent> *live = nullptr;
@@ -110,21 +136,50 @@ int main(int argc, char **argv) {
         return 1;
       }
     }
+    std::string story = plural(r.points, "schedule point") + ", " +
+                        plural(r.switches, "switch");
+    int reports = g_sanitizer_reports.load() - reports_before;
+    if (reports > 0) {
+      std::printf("=== %s: finding (%s above)\n", story.c_str(),
+                  plural(reports, "sanitizer report").c_str());
+      std::fflush(stdout);
+      return 1;
+    }
     for (int i = 0; i < repeat; ++i) {
       RunResult again = executor.run(p, RunOptions{.bug = opts.bug});
       if (again.hash != r.hash || again.results != r.results) {
         std::printf("NOT DETERMINISTIC: run %d took another interleaving\n",
                     i + 2);
+        std::fflush(stdout);
         return 1;
       }
     }
-    std::printf("=== %llu schedule points, %llu switches%s: no finding\n",
-                static_cast<unsigned long long>(r.points),
-                static_cast<unsigned long long>(r.switches),
-                repeat ? (", same interleaving in " +
-                          std::to_string(repeat + 1) + " runs")
-                             .c_str()
-                       : "");
+    if (repeat)
+      story += ", same interleaving in " + std::to_string(repeat + 1) + " runs";
+    std::printf("=== %s: no finding\n", story.c_str());
+    std::fflush(stdout);
   }
   return 0;
+}
+
+}  // namespace
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+// TSan calls this for every report it prints (a weak hook of its runtime),
+// from inside its reporting: kept out of its instrumentation.
+extern "C" __attribute__((no_sanitize("thread"))) void __tsan_on_report(
+    const void *) {
+  g_sanitizer_reports.fetch_add(1, std::memory_order_relaxed);
+}
+#endif
+#endif
+
+int main(int argc, char **argv) {
+  try {
+    return replay(argc, argv);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "replay: %s\n", printable(e.what()).c_str());
+    return 1;
+  }
 }

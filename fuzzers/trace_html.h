@@ -52,9 +52,10 @@ std::string write_html_file(const std::string &path, const std::string &html);
 // the run being recorded at *live (RunOptions::live_trace) to `path`, with
 // the finding marked: for an ASan report, the heap block it names, matched
 // to TraceEvent::addr. Not for a TSan report that ends the process (TSan's
-// death callback holds its report locks: writing there hangs). A death callback rather than a forked child that
-// streams events: the trace is already in this process, in storage that
-// does not move. disarm_trace_page() undoes it after a run that returned.
+// death callback holds its report locks: writing there hangs). A death callback
+// rather than a forked child that streams events: the trace is already in this
+// process, in storage that does not move. disarm_trace_page() undoes it after a
+// run that returned.
 void arm_trace_page(const std::string &path, const Program &p,
                     const std::vector<TraceEvent> *const *live);
 void disarm_trace_page();

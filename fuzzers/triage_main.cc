@@ -1,29 +1,24 @@
 // triage: turns crash artifacts into minimized regression cases, and
-// checks committed cases (the replay suite).
-//
-//   triage [--bug=NAME] [--protocol=NAME] [--confirm=N] [--name=NAME]
-//          [--regressions=DIR] [--dry-run] ARTIFACT...
-//   triage --check [--regressions=DIR] [CASE_DIR...]
+// checks committed cases (the replay suite). The flags and the exit status:
+// kUsage below.
 //
 // Each ARTIFACT (a Program's bytes or text) is confirmed (replayed
-// --confirm times, default 5: a finding that does not come back every time
-// is reported flaky and not written), deduplicated against the signatures
-// under --regressions (default regressions), minimized while its signature
-// stays the same, and written as --regressions/NAME (default: the bug's
-// name, or <protocol>-<kind>). --check replays committed cases: a case with
-// an injected bug must still produce its signature in its sanitizer's
+// --confirm times: a finding that does not come back every time is
+// reported flaky and not written), deduplicated against the signatures
+// under --regressions, minimized while its signature stays the same, and
+// written as --regressions/NAME. --check replays committed cases: a case
+// with an injected bug must still produce its signature in its sanitizer's
 // build, and every case must run clean under every correct protocol.
-// Runs happen in child processes (this binary, --run-one), since a finding
-// ends the process that has it.
+// Runs happen in child processes (this binary, --run-one; see
+// fuzzers/child_runner.h), since a finding ends the process that has it.
+// The scratch folder is removed on every exit and on SIGINT/SIGTERM/SIGHUP.
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -34,11 +29,14 @@
 
 #include "core/bugs.h"
 #include "core/protocol.h"
+#include "fuzzers/child_runner.h"
+#include "fuzzers/cli.h"
 #include "fuzzers/decoder.h"
 #include "fuzzers/executor.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
 #include "fuzzers/regression_case.h"
+#include "fuzzers/temp_files.h"
 #include "fuzzers/trace_html.h"
 #include "fuzzers/triage.h"
 
@@ -57,16 +55,42 @@ namespace {
 
 using namespace nsfuzz;
 
-[[noreturn]] void fail(const std::string &msg, int code = 2) {
-  std::fprintf(stderr, "triage: %s\n", msg.c_str());
-  std::exit(code);
-}
+constexpr const char *kUsage = R"(usage: triage [FLAG...] ARTIFACT...
+       triage --check [--regressions=DIR] [CASE_DIR...]
+Confirms, deduplicates and minimizes each crash ARTIFACT (a Program's text
+form or bytes) and writes it as a regression case; --check replays
+committed cases.
+  --bug=NAME          the injected bug the artifact was found with (one
+                      of core/bugs.def; needs a build with --//core:bug=all)
+  --protocol=NAME     run under this protocol instead of the artifact's
+  --confirm=N         replays that must all give the finding (1..1000; 5)
+  --timeout=S         a run that has not ended after S seconds (1..3600;
+                      30) is killed and is the finding nsfuzz:hang
+  --name=NAME         the case's folder name (a-z, 0-9, _ and -; one
+                      artifact); default the bug's name, or
+                      <protocol>-<kind>, made free with -2, -3...
+  --regressions=DIR   where cases are read and written (default
+                      regressions, of the workspace under `bazel run`)
+  --dry-run           triage and print, write nothing
+  --check             replay the cases under DIR (or the CASE_DIRs given)
+  --help              print this and exit
+Relative paths are taken from BUILD_WORKING_DIRECTORY under `bazel run`.
+Exit status: 0 every artifact was a confirmed finding, written as a new case
+(or with --dry-run, would be) or a duplicate of a committed one; --check:
+every case passed. 1 otherwise: an artifact gave no finding or a flaky one,
+a case failed, or an error. 2 a usage error, before any work.
+)";
 
-std::string self_exe() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) fail("cannot find /proc/self/exe", 1);
-  return std::string(buf, n);
+// Ends the run: main prints nothing more and returns the code, after every
+// destructor (the scratch folder's) has run.
+struct Exit {
+  int code;
+};
+
+[[noreturn]] void fail(const std::string &msg, int code = 2) {
+  std::fprintf(stderr, "triage: %s%s\n", printable(msg).c_str(),
+               code == 2 ? " (see triage --help)" : "");
+  throw Exit{code};
 }
 
 // The page of the final traced run, into the case (best effort: the case
@@ -79,89 +103,35 @@ void copy_file(const std::string &from, const std::string &to) {
   write_html_file(to, text);
 }
 
+std::string self_exe() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) fail("cannot find /proc/self/exe", 1);
+  return std::string(buf, n);
+}
+
 // Replays Programs in a child process of this binary.
-class ChildRunner : public Runner {
- public:
-  ChildRunner(Bug bug, std::string tmpdir)
-      : bug_(bug), tmp_(std::move(tmpdir)), exe_(self_exe()) {}
+ChildRunner child_runner(Bug bug, const std::string &scratch, int timeout) {
+  std::string exe = self_exe();
+  std::string flag = "--bug=" + std::string(bug_name(bug));
+  return ChildRunner({exe, "--run-one", flag, "--quiet"},
+                     {exe, "--run-one", flag, "--trace"},
+                     scratch + "/input.bin", timeout);
+}
 
-  bool trace = false;  // the child prints the run's story before a report
-
-  RunOutcome run_traced(const Program &p) override {
-    trace = true;
-    RunOutcome o = run(p);
-    trace = false;
-    return o;
+// The artifact's Program, or a one-line error naming it.
+LoadedProgram load_artifact(const std::string &file) {
+  LoadedProgram in;
+  try {
+    in = load_program(user_path(file));
+  } catch (const std::exception &e) {
+    in.error = file + ": cannot read: " + e.what();
   }
-
-  RunOutcome run(const Program &p) override {
-    std::string file = tmp_ + "/input.bin";
-    std::string err = write_file_atomic(file, encode(p));
-    if (!err.empty()) fail(err, 1);
-    // The report on one pipe, the schedule's records (schedule.h) on the
-    // other, as the child's fd 3.
-    int out[2], rec[2];
-    if (pipe(out) != 0 || pipe(rec) != 0) fail("pipe failed", 1);
-    pid_t pid = fork();
-    if (pid == 0) {
-      dup2(out[1], 1);
-      dup2(out[1], 2);
-      dup2(rec[1], 3);
-      for (int fd : {out[0], out[1], rec[0], rec[1]})
-        if (fd > 3) close(fd);
-      std::string bug = "--bug=" + std::string(bug_name(bug_));
-      execl(exe_.c_str(), exe_.c_str(), "--run-one", bug.c_str(),
-            trace ? "--trace" : "--quiet", file.c_str(),
-            static_cast<char *>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    close(rec[1]);
-    RunOutcome o;
-    std::string records;
-    read_both(out[0], &o.report, rec[0], &records);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    o.schedule = read_records(records);
-    o.finding = signature_of(o.report);
-    if (!o.finding && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-      o.finding = Signature{"crash:unparsed", "?",
-                            "exit status " + std::to_string(status)};
-    return o;
-  }
-
- private:
-  // Reads two pipes to their ends at once (either may fill first).
-  static void read_both(int a, std::string *to_a, int b, std::string *to_b) {
-    pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
-    std::string *to[2] = {to_a, to_b};
-    int open_fds = 2;
-    char buf[4096];
-    while (open_fds > 0) {
-      if (poll(fds, 2, -1) < 0) {
-        if (errno == EINTR) continue;
-        fail("poll failed", 1);
-      }
-      for (int i = 0; i < 2; ++i) {
-        if (fds[i].fd < 0 || !fds[i].revents) continue;
-        ssize_t n = read(fds[i].fd, buf, sizeof buf);
-        if (n > 0) {
-          to[i]->append(buf, n);
-        } else if (n == 0 || errno != EINTR) {
-          close(fds[i].fd);
-          fds[i].fd = -1;
-          --open_fds;
-        }
-      }
-    }
-  }
-
-  Bug bug_;
-  std::string tmp_, exe_;
-};
+  return in;
+}
 
 int run_one(Bug bug, const std::string &file, bool trace) {
-  LoadedProgram in = load_program(file);
+  LoadedProgram in = load_artifact(file);
   if (!in.ok()) fail(in.error);
   Executor e;
   RunOptions o;
@@ -212,19 +182,21 @@ Counts counts(const Program &p) {
 
 Bug parse_bug_flag(std::string_view v) {
   std::optional<Bug> b = parse_bug(v);
-  if (!b) fail("unknown bug '" + std::string(v) + "' (see core/bugs.def)");
+  if (!b) fail("unknown bug '" + std::string(v) + "'");
   if (*b != Bug::none && !kBugCatalogCompiled)
     fail("--bug needs a build with the bug catalog (--//core:bug=all)");
   return *b;
 }
 
-int check(const std::vector<std::string> &dirs, const std::string &tmp) {
+int check(const std::vector<std::string> &dirs, const std::string &tmp,
+          int timeout) {
   int passed = 0, failed = 0;
   for (const std::string &dir : dirs) {
     RegressionCase c;
     std::string err;
     if (!read_case(dir, &c, &err)) {
-      std::printf("FAIL %s: %s\n", dir.c_str(), err.c_str());
+      std::printf("FAIL %s: %s\n", printable(dir).c_str(),
+                  printable(err).c_str());
       ++failed;
       continue;
     }
@@ -236,7 +208,7 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp) {
                      c.signature.find("use-after-free") == std::string::npos;
     bool check_finding = c.sanitizer == NSFUZZ_SANITIZER || any_build;
     if (bug != Bug::none && check_finding) {
-      ChildRunner runner(bug, tmp);
+      ChildRunner runner = child_runner(bug, tmp, timeout);
       RunOutcome o = runner.run(c.program);
       std::string got = o.finding ? o.finding->str() : "no finding";
       if (got != c.signature)
@@ -244,7 +216,7 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp) {
                            "', got '" + got + "'" +
                            (o.finding ? " (" + o.finding->summary + ")" : ""));
     }
-    ChildRunner clean(Bug::none, tmp);
+    ChildRunner clean = child_runner(Bug::none, tmp, timeout);
     for (int i = 0; i < kNumProtocols; ++i) {
       Program p = c.program;
       p.protocol = static_cast<Protocol>(i);
@@ -272,13 +244,11 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp) {
   return failed ? 1 : 0;
 }
 
-}  // namespace
-
-int main(int argc, char **argv) {
+int triage_main(int argc, char **argv) {
   Bug bug = Bug::none;
   std::optional<Protocol> protocol;
-  int confirm_runs = 5;
-  std::string root = "regressions", name;
+  int confirm_runs = 5, timeout = 30;
+  std::string root, name;
   bool dry_run = false, check_mode = false, run_one_mode = false;
   bool trace = false;
   std::vector<std::string> files;
@@ -288,18 +258,31 @@ int main(int argc, char **argv) {
       if (a.substr(0, flag.size()) != flag) return std::nullopt;
       return std::string(a.substr(flag.size()));
     };
+    auto number = [&](const char *flag, const std::string &v, int lo, int hi) {
+      std::optional<int64_t> n = parse_int(v, lo, hi);
+      if (!n)
+        fail(std::string(flag) + " expects a whole number from " +
+             std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + v +
+             "'");
+      return static_cast<int>(*n);
+    };
     if (auto v = value("--bug=")) {
       bug = parse_bug_flag(*v);
     } else if (auto v = value("--protocol=")) {
       protocol = parse_protocol(*v);
       if (!protocol) fail("unknown protocol '" + *v + "'");
     } else if (auto v = value("--confirm=")) {
-      confirm_runs = std::atoi(v->c_str());
-      if (confirm_runs < 1 || confirm_runs > 1000) fail("bad --confirm");
+      confirm_runs = number("--confirm", *v, 1, 1000);
+    } else if (auto v = value("--timeout=")) {
+      timeout = number("--timeout", *v, 1, 3600);
     } else if (auto v = value("--name=")) {
       name = *v;
+      if (!valid_case_name(name))
+        fail("bad --name '" + name +
+             "': expected 1 to 64 of a-z, 0-9, _ and -, not starting with -");
     } else if (auto v = value("--regressions=")) {
-      root = *v;
+      if (v->empty()) fail("--regressions expects a folder, got ''");
+      root = user_path(*v);
     } else if (a == "--dry-run") {
       dry_run = true;
     } else if (a == "--check") {
@@ -308,9 +291,11 @@ int main(int argc, char **argv) {
       run_one_mode = true;
     } else if (a == "--trace" || a == "--quiet") {
       trace = a == "--trace";
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
     } else if (a.substr(0, 1) == "-") {
-      fail("unknown flag '" + std::string(a) +
-           "' (see fuzzers/triage_main.cc)");
+      fail("unknown flag '" + std::string(a) + "'");
     } else {
       files.emplace_back(a);
     }
@@ -319,29 +304,32 @@ int main(int argc, char **argv) {
     if (files.size() != 1) fail("--run-one takes one file");
     return run_one(bug, files[0], trace);
   }
-  const char *base = std::getenv("TEST_TMPDIR");
-  if (!base) base = std::getenv("TMPDIR");
-  std::string tmpl =
-      std::string(base ? base : "/tmp") + "/nsfuzz-triage.XXXXXX";
-  if (!mkdtemp(tmpl.data())) fail("cannot create a temporary folder", 1);
-  std::string tmp = tmpl;
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::string cmd = "rm -rf '" + dir + "'";
-      (void)!system(cmd.c_str());
-    }
-  } cleanup{tmp};
-
+  if (root.empty()) root = workspace_path("regressions");
   if (check_mode) {
+    for (std::string &f : files) f = user_path(f);
     if (files.empty()) files = list_cases(root);
     if (files.empty()) fail("no regression cases under " + root, 1);
-    return check(files, tmp);
+  } else {
+    if (files.empty()) fail("no artifact given");
+    if (files.size() > 1 && !name.empty())
+      fail("--name takes one artifact at a time");
+    // Refused before any work: a name that is taken.
+    if (!name.empty() && !dry_run && free_case_name(root, name) != name)
+      fail(root + "/" + name + " exists already; choose another --name");
   }
-  if (files.empty()) fail("no artifact given");
-  if (files.size() > 1 && !name.empty())
-    fail("--name takes one artifact at a time");
+  // Every artifact is read before any work: a bad one stops the run early.
+  std::vector<LoadedProgram> inputs;
+  if (!check_mode)
+    for (const std::string &file : files) {
+      inputs.push_back(load_artifact(file));
+      if (!inputs.back().ok()) fail(inputs.back().error, 1);
+    }
+  ScratchDir scratch("nsfuzz-triage", {"input.bin"});
+  if (!scratch.ok()) fail("cannot create a temporary folder", 1);
+  const std::string &tmp = scratch.path();
+  if (check_mode) return check(files, tmp, timeout);
 
+  sweep_temporaries(root);
   std::map<std::string, std::string> known;
   for (const std::string &dir : list_cases(root)) {
     RegressionCase c;
@@ -350,16 +338,18 @@ int main(int argc, char **argv) {
     // The same symptom under another injected bug is another bug.
     if (c.bug == bug_name(bug)) known[c.name] = c.signature;
   }
-  ChildRunner runner(bug, tmp);
+  ChildRunner runner = child_runner(bug, tmp, timeout);
   std::map<TriageStatus, int> tally;
-  for (const std::string &file : files) {
-    LoadedProgram in = load_program(file);
-    if (!in.ok()) fail(in.error);
+  int failures = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string &file = files[i];
+    const LoadedProgram &in = inputs[i];
     Program raw = in.program;
     if (protocol) raw.protocol = *protocol;
     TriageResult r = triage(runner, raw, confirm_runs, known);
     ++tally[r.status];
-    std::printf("%s: %s", file.c_str(), triage_status_name(r.status));
+    std::printf("%s: %s", printable(file).c_str(),
+                triage_status_name(r.status));
     if (r.confirmation.signature)
       std::printf(" %s (%d/%d runs)", r.confirmation.signature->str().c_str(),
                   r.confirmation.with_finding, r.confirmation.runs);
@@ -370,14 +360,21 @@ int main(int argc, char **argv) {
     Counts before = counts(raw), after = counts(r.minimized);
     RunOutcome final_run = runner.run_traced(r.minimized);
     RegressionCase c;
-    c.name = !name.empty() ? name
-             : bug != Bug::none
-                 ? std::string(bug_name(bug))
-                 : std::string(protocol_name(r.minimized.protocol)) + "-" +
-                       r.confirmation.signature->kind.substr(
-                           r.confirmation.signature->kind.find(':') + 1);
-    for (char &ch : c.name)
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') ch = '-';
+    if (!name.empty()) {
+      c.name = name;
+    } else {
+      std::string base =
+          bug != Bug::none
+              ? std::string(bug_name(bug))
+              : std::string(protocol_name(r.minimized.protocol)) + "-" +
+                    r.confirmation.signature->kind.substr(
+                        r.confirmation.signature->kind.find(':') + 1);
+      for (char &ch : base)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_')
+          ch = '-';
+      // A new signature of a bug that has a case already: bug-2, bug-3...
+      c.name = free_case_name(root, base);
+    }
     c.bug = std::string(bug_name(bug));
     c.protocol = std::string(protocol_name(r.minimized.protocol));
     c.sanitizer = NSFUZZ_SANITIZER;
@@ -400,15 +397,41 @@ int main(int argc, char **argv) {
                 c.stats["minimized"].c_str(),
                 static_cast<unsigned long long>(r.stats.tries));
     std::printf("%s", print_program(r.minimized).c_str());
-    if (dry_run) continue;
+    if (dry_run) {
+      std::printf("  would write %s/%s (--dry-run)\n", printable(root).c_str(),
+                  c.name.c_str());
+      continue;
+    }
     std::string err = write_case(root, c);
-    if (!err.empty()) fail(err, 1);
+    if (!err.empty()) {
+      std::fprintf(stderr, "triage: %s\n", printable(err).c_str());
+      ++failures;
+      continue;
+    }
     known[c.name] = c.signature;
-    std::printf("  wrote %s/%s\n", root.c_str(), c.name.c_str());
+    std::printf("  wrote %s/%s\n", printable(root).c_str(), c.name.c_str());
     copy_file(tmp + "/trace.html", root + "/" + c.name + "/trace.html");
   }
-  std::printf("triage: %d new, %d duplicate, %d flaky, %d without finding\n",
-              tally[TriageStatus::fresh], tally[TriageStatus::duplicate],
-              tally[TriageStatus::flaky], tally[TriageStatus::no_finding]);
-  return tally[TriageStatus::flaky] ? 1 : 0;
+  std::printf(
+      "triage: %d new, %d duplicate, %d flaky, %d without finding%s\n",
+      tally[TriageStatus::fresh] - failures, tally[TriageStatus::duplicate],
+      tally[TriageStatus::flaky], tally[TriageStatus::no_finding],
+      failures ? (", " + std::to_string(failures) + " not written").c_str()
+               : "");
+  bool all_found = tally[TriageStatus::flaky] == 0 &&
+                   tally[TriageStatus::no_finding] == 0 && failures == 0;
+  return all_found ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return triage_main(argc, argv);
+  } catch (const Exit &e) {
+    return e.code;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "triage: %s\n", printable(e.what()).c_str());
+    return 1;
+  }
 }

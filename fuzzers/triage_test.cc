@@ -3,6 +3,8 @@
 #include "fuzzers/triage.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -279,6 +281,44 @@ TEST_F(CaseFilesTest, MalformedCasesGiveOneLineErrors) {
       << err;
   EXPECT_FALSE(read_case((root_ / "missing").string(), &out, &err));
   EXPECT_NE(err.find("cannot read"), std::string::npos) << err;
+}
+
+// What an interrupted writer leaves is no case: temporaries (dot names)
+// and folders without all four files are skipped, and the next write sweeps
+// the temporaries of writers that are gone.
+TEST_F(CaseFilesTest, ReadersSkipTemporariesAndIncompleteFolders) {
+  ASSERT_EQ(write_case(root_, Sample()), "");
+  auto full = root_ / "free_without_grace_period";
+  pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  auto stale = root_ / (".tmp-x-" + std::to_string(gone));
+  std::filesystem::copy(full, stale);  // complete, but a temporary
+  std::filesystem::create_directories(root_ / "half");
+  std::filesystem::copy(full / "case.txt", root_ / "half" / "case.txt");
+  EXPECT_EQ(list_cases(root_), std::vector<std::string>{full.string()});
+  RegressionCase other = Sample();
+  other.name = "other";
+  ASSERT_EQ(write_case(root_, other), "");
+  EXPECT_FALSE(std::filesystem::exists(stale)) << "swept by the next write";
+  EXPECT_EQ(list_cases(root_).size(), 2u);
+}
+
+TEST(CaseName, OnlyPlainNames) {
+  for (const char *ok : {"free_without_grace_period", "rcu_2007-hang", "a-2"})
+    EXPECT_TRUE(valid_case_name(ok)) << ok;
+  for (const std::string &bad : std::vector<std::string>{
+           "", "../x", "a/b", ".hidden", "a.b", "-x", "Upper", "a b",
+           std::string("a\0b", 3), "a\xff", "a\n", std::string(65, 'a')})
+    EXPECT_FALSE(valid_case_name(bad)) << bad;
+}
+
+TEST_F(CaseFilesTest, FreeNameCountsUpFromTwo) {
+  EXPECT_EQ(free_case_name(root_, "bug"), "bug");
+  std::filesystem::create_directories(root_ / "bug");
+  EXPECT_EQ(free_case_name(root_, "bug"), "bug-2");
+  std::filesystem::create_directories(root_ / "bug-2");
+  EXPECT_EQ(free_case_name(root_, "bug"), "bug-3");
 }
 
 }  // namespace

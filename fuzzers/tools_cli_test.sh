@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# replay's and program_tool's command lines: --help prints the usage on
+# stdout and exits 0; a bad path or number gives one escaped error line and
+# a non-zero exit (never an uncaught exception); relative paths are taken
+# from BUILD_WORKING_DIRECTORY; replay counts switches in words that agree
+# and, under TSan, calls a run with a race report a finding.
+# Args: REPLAY (with the bug catalog) PROGRAM_TOOL RACY_PROGRAM (a Program
+# that races with plain_nsproxy_access).
+set -uo pipefail
+replay=$(realpath "$1") tool=$(realpath "$2") racy=$(realpath "$3")
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+passed=0 failed=0
+
+# check NAME CONDITION: one line of the report.
+check() {
+  if eval "$2"; then echo "ok   $1"; passed=$((passed + 1))
+  else echo "FAIL $1"; sed 's/^/  | /' "$tmp/out" "$tmp/err"; failed=$((failed + 1)); fi
+}
+no_control_bytes() { [ -z "$(LC_ALL=C tr -d '\040-\176\n' <"$1")" ]; }
+one_line() { [ "$(wc -l <"$tmp/err")" = 1 ] && no_control_bytes "$tmp/err"; }
+run() { "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+
+printf '# nsfuzz program v1\nprotocol rcu_2007\nthreads 2\nT1: unshare(NEWNS)\nT2: mounts_open(T1)\nswitch @1 -> T2\n' >"$tmp/one.txt"
+
+for t in replay tool; do
+  bin=${!t}
+  run "$bin" --help
+  check "$t --help: exit $rc, usage on stdout" '[ $rc = 0 ] && grep -q "^usage: " "$tmp/out" && [ ! -s "$tmp/err" ]'
+done
+run "$replay" --help
+for f in --protocol= --bug= --repeat= --quiet --help; do
+  check "replay --help lists $f" 'grep -q -e "$f" "$tmp/out"'
+done
+run "$tool" --help
+for c in encode print dict --help; do
+  check "program_tool --help lists $c" 'grep -q -e "$c" "$tmp/out"'
+done
+
+# Paths that are no Program file.
+mkdir -p "$tmp/folder"
+run "$replay" "$tmp/folder"
+check "replay FOLDER: exit $rc, $(head -c 200 "$tmp/err")" '[ $rc = 1 ] && one_line && grep -q -i -e folder -e directory "$tmp/err"'
+run "$tool" print "$tmp/folder"
+check "program_tool print FOLDER: exit $rc" '[ $rc = 1 ] && one_line && grep -q -i -e folder -e directory "$tmp/err"'
+run "$replay" "$tmp/missing"
+check "replay MISSING: exit $rc" '[ $rc = 1 ] && one_line && grep -q "missing: cannot read" "$tmp/err"'
+run "$tool" encode "$tmp/one.txt" "$tmp/folder"
+check "program_tool encode onto a folder: exit $rc" '[ $rc = 1 ] && one_line && grep -q "exists" "$tmp/err"'
+
+# Numbers are whole numbers or an error.
+for bad in 3x "" 0 -1 100001 " 3" 0x3; do
+  run "$replay" --repeat="$bad" "$tmp/one.txt"
+  check "replay --repeat='$bad': exit $rc" '[ $rc = 2 ] && one_line && grep -q -e "--repeat expects a whole number" "$tmp/err"'
+done
+run "$replay" --quiet --repeat=3 "$tmp/one.txt"
+check "replay --repeat=3" '[ $rc = 0 ] && grep -q "same interleaving in 4 runs: no finding" "$tmp/out"'
+
+# Bytes of the input are escaped in errors.
+run "$replay" --protocol="$(printf 'a\377\033[31m')" "$tmp/one.txt"
+check "replay escapes a flag: $(cat "$tmp/err")" '[ $rc = 2 ] && one_line && grep -qF "a\\xff\\x1b[31m" "$tmp/err"'
+run "$tool" "$(printf 'x\001')"
+check "program_tool escapes a command: $(cat "$tmp/err")" '[ $rc = 2 ] && one_line && grep -qF "x\\x01" "$tmp/err"'
+
+# One switch, in words that agree.
+run "$replay" --quiet "$tmp/one.txt"
+check "replay: '1 switch'" '[ $rc = 0 ] && grep -q "^=== [0-9]* schedule points, 1 switch: no finding$" "$tmp/out"'
+
+# bazel run: relative paths from BUILD_WORKING_DIRECTORY, outputs too.
+mkdir -p "$tmp/wd"
+cp "$tmp/one.txt" "$tmp/wd/in.txt"
+(cd / && BUILD_WORKING_DIRECTORY=$tmp/wd "$replay" --quiet in.txt) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "replay under BUILD_WORKING_DIRECTORY: exit $rc" '[ $rc = 0 ] && grep -q "no finding" "$tmp/out"'
+(cd / && BUILD_WORKING_DIRECTORY=$tmp/wd "$tool" encode in.txt out.bin) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "program_tool encode under BUILD_WORKING_DIRECTORY: exit $rc" '[ $rc = 0 ] && [ -s "$tmp/wd/out.bin" ] && [ ! -e /out.bin ]'
+run "$tool" print "$tmp/wd/out.bin"
+check "the encoded Program prints back" 'cmp -s <(sed 1d "$tmp/out") <(sed 1d "$tmp/one.txt")'
+
+# Under TSan, with halt_on_error=0 the run goes on after a race report:
+# its last line must still say finding, and the exit status not be 0.
+TSAN_OPTIONS=halt_on_error=0 "$replay" --quiet --bug=plain_nsproxy_access "$racy" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+last=$(grep '^=== ' "$tmp/out" | tail -n1)
+if grep -q "WARNING: ThreadSanitizer" "$tmp/err"; then
+  check "TSan race, halt_on_error=0: exit $rc, '$last'" '[ $rc != 0 ] && [[ $last =~ ": finding ("[0-9]+" sanitizer report"s?" above)"$ ]]'
+else
+  echo "ok   (not a TSan build: the race check runs under --config=tsan; got '$last')"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
