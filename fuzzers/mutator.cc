@@ -73,9 +73,29 @@ uint32_t other_arg(Rng &rng, const Op &op, int threads) {
   return op.arg;
 }
 
-// Where threads pass is unknown here (it depends on the run): an anchor is
-// a thread that has ops, any site, and mostly an early pass of it.
-Anchor random_anchor(Rng &rng, const Program &p) {
+// The anchors a run passes, asked for once, when first needed.
+class Anchors {
+ public:
+  Anchors(const Program &p, const AnchorsOf &of) : p_(p), of_(of) {}
+  const std::vector<Anchor> *get() {
+    if (!of_) return nullptr;
+    if (!asked_) list_ = of_(p_), asked_ = true;
+    return list_.empty() ? nullptr : &list_;
+  }
+
+ private:
+  const Program &p_;
+  const AnchorsOf &of_;
+  std::vector<Anchor> list_;
+  bool asked_ = false;
+};
+
+// An anchor the run passes when that is known; otherwise (or one time in
+// eight, for what the run has not reached yet) a thread that has ops, any
+// site, and mostly an early pass of it.
+Anchor random_anchor(Rng &rng, const Program &p, Anchors &known) {
+  if (const std::vector<Anchor> *list = known.get(); list && !rng.one_in(8))
+    return (*list)[rng.below(list->size())];
   Anchor a;
   a.thread = p.ops.empty() ? 1 + rng.below(p.threads)
                            : p.ops[rng.below(p.ops.size())].thread;
@@ -118,7 +138,7 @@ int op_with_arg(Rng &rng, const Program &p) {
   return candidates[rng.below(candidates.size())];
 }
 
-void apply(Program &p, Mutation m, Rng &rng) {
+void apply(Program &p, Mutation m, Rng &rng, Anchors &anchors) {
   const size_t n_ops = p.ops.size(), n_sw = p.switches.size();
   switch (m) {
     case Mutation::insert_op:
@@ -174,7 +194,7 @@ void apply(Program &p, Mutation m, Rng &rng) {
       break;
     case Mutation::add_switch:
       if (n_sw < kMaxSwitches) {
-        Anchor at = random_anchor(rng, p);
+        Anchor at = random_anchor(rng, p, anchors);
         p.switches.insert(p.switches.begin() + rng.below(n_sw + 1),
                           {at, other_thread(rng, at.thread, p.threads)});
         normalize_switches(p);
@@ -183,7 +203,19 @@ void apply(Program &p, Mutation m, Rng &rng) {
     case Mutation::move_switch:  // another pass of the site, or another site
       if (n_sw) {
         Anchor &at = p.switches[rng.below(n_sw)].at;
-        if (rng.below(2))
+        const std::vector<Anchor> *list = anchors.get();
+        auto here = list ? std::find(list->begin(), list->end(), at)
+                         : std::vector<Anchor>::const_iterator{};
+        if (list && here != list->end()) {
+          // A few points on or back in the same thread's run.
+          int step = rng.below(2) ? 1 : -1, hops = 1 + rng.below(3);
+          for (auto it = here; hops > 0;) {
+            if (step < 0 && it == list->begin()) break;
+            it += step;
+            if (it == list->end()) break;
+            if (it->thread == at.thread) at = *it, --hops;
+          }
+        } else if (rng.below(2))
           at.nth = at.nth > 1 && rng.below(2) ? at.nth - 1
                                               : std::min(at.nth + 1, kMaxNth);
         else
@@ -273,23 +305,28 @@ Program as_v2(const Program &p) {
   return q;
 }
 
-Program mutate(const Program &p, Mutation m, uint64_t seed) {
+Program mutate(const Program &p, Mutation m, uint64_t seed,
+               const AnchorsOf &anchors_of) {
   Rng rng(seed);
-  Program q = as_v2(p);
-  apply(q, m, rng);
+  const Program base = as_v2(p);
+  Anchors anchors(base, anchors_of);
+  Program q = base;
+  apply(q, m, rng, anchors);
   return q;
 }
 
-Program mutate(const Program &input, uint64_t seed) {
+Program mutate(const Program &input, uint64_t seed,
+               const AnchorsOf &anchors_of) {
   Rng rng(seed);
   int total = 0;
   for (uint8_t w : kWeights) total += w;
   const Program p = as_v2(input);
+  Anchors anchors(p, anchors_of);
   Program q = p;
   for (int attempt = 0; attempt < 8 && q == p; ++attempt) {
     int pick = rng.below(total), m = 0;
     while (pick >= kWeights[m]) pick -= kWeights[m++];
-    apply(q, static_cast<Mutation>(m), rng);
+    apply(q, static_cast<Mutation>(m), rng, anchors);
   }
   return q;
 }
@@ -328,12 +365,12 @@ Program crossover(const Program &a_in, const Program &b_in, uint64_t seed) {
 }
 
 size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
-                     ByteMutator byte_mutate) {
+                     ByteMutator byte_mutate, const AnchorsOf &anchors_of) {
   Rng rng(seed);
   if (byte_mutate && rng.one_in(8)) return byte_mutate(data, size, max_size);
   const Program p = program_to_mutate(data, size);
   for (int attempt = 0; attempt < 4; ++attempt) {
-    std::vector<uint8_t> bytes = encode(mutate(p, rng.next()));
+    std::vector<uint8_t> bytes = encode(mutate(p, rng.next(), anchors_of));
     if (bytes.size() <= max_size) {
       std::memcpy(data, bytes.data(), bytes.size());
       return bytes.size();

@@ -7,7 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
+#include <vector>
 
 #include "fuzzers/program.h"
 
@@ -55,11 +57,19 @@ inline constexpr int kNumMutations = 16;
 
 std::string_view mutation_name(Mutation m);
 
+// The anchors a run of the Program passes, in the order it passes them:
+// asked for (at most once a call) only when a mutation places a switch, so
+// that anchors are drawn from points the threads really reach. Without
+// it, anchors are drawn blind (a thread with ops, any site, an early pass).
+using AnchorsOf = std::function<std::vector<Anchor>(const Program &)>;
+
 // Applies mutation `m` to a valid Program; the result is valid, and equal to
 // `p` when `m` cannot apply (e.g. delete_op on a Program without ops).
-Program mutate(const Program &p, Mutation m, uint64_t seed);
+Program mutate(const Program &p, Mutation m, uint64_t seed,
+               const AnchorsOf &anchors_of = nullptr);
 // Applies a mutation chosen by `seed`, retrying others until one changes `p`.
-Program mutate(const Program &p, uint64_t seed);
+Program mutate(const Program &p, uint64_t seed,
+               const AnchorsOf &anchors_of = nullptr);
 // (A v1 Program comes out v2, without its step switches.)
 // Splices two valid Programs (ops and switches of both) into a valid one.
 Program crossover(const Program &a, const Program &b, uint64_t seed);
@@ -72,7 +82,8 @@ using ByteMutator = size_t (*)(uint8_t *data, size_t size, size_t max_size);
 // encoding fits max_size, it defers to `byte_mutate` if given, else flips a
 // bit (or returns 0 when there is nothing to flip).
 size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
-                     ByteMutator byte_mutate = nullptr);
+                     ByteMutator byte_mutate = nullptr,
+                     const AnchorsOf &anchors_of = nullptr);
 // For LLVMFuzzerCustomCrossOver: decode both, crossover, encode into `out`;
 // returns the size, or 0 when the child does not fit max_out.
 size_t custom_crossover(const uint8_t *data1, size_t size1,

@@ -188,3 +188,43 @@ TEST(Mutator, CustomCrossover) {
 
 }  // namespace
 }  // namespace nsfuzz
+
+namespace nsfuzz {
+namespace {
+
+// Given the anchors a run passes, add_switch places switches there (but
+// for one time in eight), and asks for them once per call at most.
+TEST(Mutator, SwitchesGoWhereTheRunPasses) {
+  Program p = testing::ParseOrFail(R"(# nsfuzz program v2
+protocol rcu_2007
+threads 2
+T1: unshare(NEWNS)
+T2: mounts_open(T1)
+)");
+  const std::vector<Anchor> passed = {{1, Site::switch_put_old, 1},
+                                      {2, Site::rcu_dereference, 1},
+                                      {1, Site::put_ns, 3}};
+  int asked = 0, on_list = 0, placed = 0;
+  AnchorsOf of = [&](const Program &) {
+    ++asked;
+    return passed;
+  };
+  for (uint64_t seed = 0; seed < 800; ++seed) {
+    int before = asked;
+    Program q = mutate(p, Mutation::add_switch, seed, of);
+    ASSERT_LE(asked - before, 1);
+    ASSERT_EQ(q.switches.size(), 1u);
+    ++placed;
+    for (const Anchor &a : passed) on_list += q.switches[0].at == a;
+  }
+  EXPECT_GT(on_list, placed * 3 / 4);
+  EXPECT_LT(on_list, placed);  // and sometimes where the run has not been
+  // Mutations that place no switch never ask.
+  asked = 0;
+  for (uint64_t seed = 0; seed < 100; ++seed)
+    mutate(p, Mutation::change_arg, seed, of);
+  EXPECT_EQ(asked, 0);
+}
+
+}  // namespace
+}  // namespace nsfuzz

@@ -30,6 +30,7 @@ RunOptions run_options;
 // Ablations for ci/bench (environment variables of the same names).
 bool no_custom_mutator = false;         // NSFUZZ_NO_CUSTOM_MUTATOR=1
 bool no_interleaving_feedback = false;  // NSFUZZ_NO_INTERLEAVING_FEEDBACK=1
+bool no_run_anchors = false;            // NSFUZZ_NO_RUN_ANCHORS=1
 
 // Interleaving feedback: which schedule-point pair ran back to back on one
 // object across two threads. libFuzzer treats the section as extra
@@ -56,6 +57,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   no_custom_mutator = std::getenv("NSFUZZ_NO_CUSTOM_MUTATOR") != nullptr;
   no_interleaving_feedback =
       std::getenv("NSFUZZ_NO_INTERLEAVING_FEEDBACK") != nullptr;
+  no_run_anchors = std::getenv("NSFUZZ_NO_RUN_ANCHORS") != nullptr;
   if (const char *name = std::getenv("NSFUZZ_BUG")) {
     std::optional<Bug> bug = parse_bug(name);
     if (!bug || (*bug != Bug::none && !kBugCatalogCompiled)) {
@@ -81,11 +83,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   return 0;
 }
 
+// The anchors a run of `p` passes, for the mutator to place switches where
+// the threads really are (one extra run, only for a switch mutation).
+static std::vector<Anchor> anchors_of(const Program &p) {
+  Program q = p;
+  if (forced_protocol) q.protocol = *forced_protocol;
+  RunOptions o = run_options;
+  o.record_steps = true;
+  RunResult r = executor->run(q, o);
+  std::vector<Anchor> out;
+  out.reserve(r.schedule.steps.size());
+  for (const Step &s : r.schedule.steps) out.push_back(s.at);
+  return out;
+}
+
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
                                           size_t max_size, unsigned seed) {
   if (no_custom_mutator && LLVMFuzzerMutate)
     return LLVMFuzzerMutate(data, size, max_size);
-  return custom_mutate(data, size, max_size, seed, LLVMFuzzerMutate);
+  return custom_mutate(data, size, max_size, seed, LLVMFuzzerMutate,
+                       no_run_anchors ? AnchorsOf{} : AnchorsOf{anchors_of});
 }
 
 extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
