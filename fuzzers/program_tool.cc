@@ -35,6 +35,10 @@ constexpr const char *kUsage = R"(usage: program_tool COMMAND
                  run took as anchored switches, checked to replay with the same
                  decisions; comments after the first line are kept. --bug runs
                  it with that injected bug (a build with --//core:bug=all)
+  stats [--bug=NAME] IN
+                 print IN's shape, one line: bytes threads ops switches
+                 context-switches (the last from a run's decisions, in a
+                 child process; --bug as for upgrade)
   dict           print a libFuzzer dictionary: the byte record of every op
                  (T1, T2) and of a switch at each site
   --help         print this and exit
@@ -159,6 +163,16 @@ int upgrade(const LoadedProgram &in, Bug bug, const char *out) {
   return 0;
 }
 
+// "bytes threads ops switches context-switches", from the data.
+int stats(const LoadedProgram &in, Bug bug) {
+  const Program &p = in.program;
+  ChildRun run = run_in_child(p, bug);
+  std::printf("%zu %d %zu %zu %zu\n", in.bytes.size(), p.threads, p.ops.size(),
+              p.switches.size() + p.step_switches.size(),
+              run.schedule.decisions.size());
+  return 0;
+}
+
 int error(const std::string &msg) {
   std::fprintf(stderr, "program_tool: %s\n", printable(msg).c_str());
   return 1;
@@ -175,7 +189,14 @@ int program_tool(int argc, char **argv) {
     return 0;
   }
   Bug bug = Bug::none;
-  if (cmd == "upgrade" && argc == 5 &&
+  if ((cmd == "upgrade" && argc == 5) || (cmd == "stats" && argc == 4)) {
+    if (std::string_view(argv[2]).substr(0, 6) != "--bug=") {
+      std::fprintf(stderr, "program_tool: expected --bug=NAME, got '%s'\n",
+                   printable(argv[2]).c_str());
+      return 2;
+    }
+  }
+  if (((cmd == "upgrade" && argc == 5) || (cmd == "stats" && argc == 4)) &&
       std::string_view(argv[2]).substr(0, 6) == "--bug=") {
     std::optional<Bug> b = parse_bug(std::string_view(argv[2]).substr(6));
     if (!b || (*b != Bug::none && !kBugCatalogCompiled)) {
@@ -188,15 +209,15 @@ int program_tool(int argc, char **argv) {
     ++argv, --argc;
   }
   if (!((cmd == "encode" && argc == 4) || (cmd == "print" && argc == 3) ||
-        (cmd == "upgrade" && argc == 4))) {
+        (cmd == "stats" && argc == 3) || (cmd == "upgrade" && argc == 4))) {
     std::string got =
         cmd.empty()
             ? "no command"
             : "'" + cmd + "' with " + std::to_string(argc - 2) + " argument(s)";
     std::fprintf(stderr,
-                 "program_tool: expected encode IN OUT, print IN, upgrade "
-                 "[--bug=NAME] IN OUT or dict, got %s (see program_tool "
-                 "--help)\n",
+                 "program_tool: expected encode IN OUT, print IN, stats "
+                 "[--bug=NAME] IN, upgrade [--bug=NAME] IN OUT or dict, got "
+                 "%s (see program_tool --help)\n",
                  printable(got).c_str());
     return 2;
   }
@@ -211,6 +232,7 @@ int program_tool(int argc, char **argv) {
     std::fputs(print_program(in.program).c_str(), stdout);
     return 0;
   }
+  if (cmd == "stats") return stats(in, bug);
   std::string out = user_path(argv[3]);
   struct stat st;
   if (lstat(out.c_str(), &st) == 0)
