@@ -69,7 +69,7 @@ fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 check() {  # DESCRIPTION COMMAND...: PASS if the command succeeds
   local d=$1
   shift
-  if "$@"; then pass "$d"; else fail "$d"; fi
+  if "$@"; then pass "$d"; else fail "$d"; return 1; fi
 }
 tally() { echo "$passed passed, $failed failed"; ((failed == 0)); }
 
