@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -190,6 +193,69 @@ TEST(Decoder, EncodeRoundTripsMutatedPrograms) {
     ASSERT_TRUE(is_valid(p));
     ASSERT_EQ(decode(encode(p)), p) << print_program(p);
   }
+}
+
+}  // namespace
+}  // namespace nsfuzz
+
+namespace nsfuzz {
+namespace {
+
+std::string ReadFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The old corpus: the committed cases' bytes and text and the seeds as they
+// were in format v1 (fuzzers/testdata/v1, copied from the tree before v2).
+// They must keep decoding to the same Programs, step switches and all.
+TEST(Decoder, V1CorpusDecodesAsBefore) {
+  int pairs = 0, seeds = 0;
+  for (const auto &e :
+       std::filesystem::directory_iterator("fuzzers/testdata/v1")) {
+    const std::string path = e.path().string();
+    if (e.path().extension() == ".bin") {
+      std::string bytes = ReadFile(path);
+      std::string text = ReadFile(path.substr(0, path.size() - 4) + ".txt");
+      const Program p =
+          decode(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+      EXPECT_EQ(p.format, kFormatV1) << path;
+      ParseResult r = parse_program(text);
+      ASSERT_TRUE(r.ok()) << path << ": " << r.error;
+      EXPECT_EQ(p, r.program) << path;
+      // Canonical forms differ at most in policy_seed bits that never meant
+      // anything (Policy keeps the rest): same Program, same run.
+      std::vector<uint8_t> again = encode(p), old(bytes.begin(), bytes.end());
+      for (auto *v : {&again, &old})  // a short header reads as zeros
+        if (v->size() < kHeaderSize) v->resize(kHeaderSize);
+      uint32_t old_word = 0, new_word = 0;
+      for (int i = 0; i < 4; ++i) {
+        old_word |= uint32_t{old[3 + i]} << (8 * i);
+        new_word |= uint32_t{again[3 + i]} << (8 * i);
+        old[3 + i] = again[3 + i] = 0;
+      }
+      EXPECT_EQ(again, old) << path;
+      EXPECT_EQ(new_word, Policy::unpack(old_word).pack()) << path;
+      EXPECT_EQ(parse_program(print_program(p)).program, p) << path;
+      ++pairs;
+    } else if (e.path().filename().string().rfind("seed_", 0) == 0) {
+      ParseResult r = parse_program(ReadFile(path));
+      ASSERT_TRUE(r.ok()) << path << ": " << r.error;
+      EXPECT_EQ(r.program.format, kFormatV1) << path;
+      EXPECT_EQ(decode(encode(r.program)), r.program) << path;
+      ++seeds;
+    }
+  }
+  EXPECT_EQ(pairs, 11);
+  EXPECT_EQ(seeds, 9);
+  // One of them, spelled out: where its switches fall.
+  std::string bytes =
+      ReadFile("fuzzers/testdata/v1/free_without_grace_period.bin");
+  const Program p =
+      decode(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+  EXPECT_EQ(p.step_switches, (std::vector<StepSwitch>{{8, 2}, {10, 1}}));
+  EXPECT_TRUE(p.switches.empty());
 }
 
 }  // namespace
