@@ -87,9 +87,17 @@ struct Exit {
   int code;
 };
 
+// The name errors start with: NSFUZZ_PROG when a wrapper sets it (ci/triage
+// does), so that a message names the command the user typed.
+const char *prog() {
+  const char *p = std::getenv("NSFUZZ_PROG");
+  return p && *p ? p : "triage";
+}
+
 [[noreturn]] void fail(const std::string &msg, int code = 2) {
-  std::fprintf(stderr, "triage: %s%s\n", printable(msg).c_str(),
-               code == 2 ? " (see triage --help)" : "");
+  std::fprintf(
+      stderr, "%s: %s%s\n", prog(), printable(msg).c_str(),
+      code == 2 ? (std::string(" (see ") + prog() + " --help)").c_str() : "");
   throw Exit{code};
 }
 
@@ -404,7 +412,7 @@ int triage_main(int argc, char **argv) {
     }
     std::string err = write_case(root, c);
     if (!err.empty()) {
-      std::fprintf(stderr, "triage: %s\n", printable(err).c_str());
+      std::fprintf(stderr, "%s: %s\n", prog(), printable(err).c_str());
       ++failures;
       continue;
     }
@@ -431,7 +439,7 @@ int main(int argc, char **argv) {
   } catch (const Exit &e) {
     return e.code;
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "triage: %s\n", printable(e.what()).c_str());
+    std::fprintf(stderr, "%s: %s\n", prog(), printable(e.what()).c_str());
     return 1;
   }
 }
