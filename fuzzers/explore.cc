@@ -118,31 +118,31 @@ class DepthFirst final : public Chooser {
  private:
   int at_point(const Choice &c) {
     int t = c.running;
+    if (blocked_ || preemptions_ >= o_.preemptions) return t;
+    std::vector<int> options{t};  // "go on" first, then threads by number
+    for (int u = 1; u <= c.n; ++u)
+      if (u != t && c.threads[u].runnable && depends(seen_[u], seen_[t]))
+        options.push_back(u);
+    if (options.size() == 1) return t;  // no choice here
     int chosen = t;
-    if (pos_ < path_.size()) {
+    if (pos_ < path_.size()) {  // a choice of the path being replayed
       const Node &node = path_[pos_++];
       chosen = node.chosen;
       if (o_.sleep_sets)
         for (int x : node.done) asleep_ |= 1u << x;
-    } else if (!blocked_ && preemptions_ < o_.preemptions) {
-      std::vector<int> options{t};
-      for (int u = 1; u <= c.n; ++u)
-        if (u != t && c.threads[u].runnable && depends(seen_[u], seen_[t]))
-          options.push_back(u);
-      if (options.size() > 1) {
-        std::vector<int> awake;
-        for (int u : options)
-          if (!(asleep_ >> u & 1)) awake.push_back(u);
-        if (awake.empty()) {
-          blocked_ = true;
-        } else {
-          Node node;
-          node.chosen = chosen = awake[0];
-          node.todo.assign(awake.begin() + 1, awake.end());
-          path_.push_back(std::move(node));
-          ++pos_;
-        }
+    } else {  // a new choice: the first thread awake, the others later
+      std::vector<int> awake;
+      for (int u : options)
+        if (!(asleep_ >> u & 1)) awake.push_back(u);
+      if (awake.empty()) {
+        blocked_ = true;
+        return t;
       }
+      Node node;
+      node.chosen = chosen = awake[0];
+      node.todo.assign(awake.begin() + 1, awake.end());
+      path_.push_back(std::move(node));
+      ++pos_;
     }
     if (chosen != t) ++preemptions_;
     return chosen;
