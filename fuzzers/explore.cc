@@ -70,17 +70,24 @@ bool depends(const Position &x, const Position &y) {
          x.b == y.b;
 }
 
-// A choice point of the tree: the thread chosen now, those still to run,
-// those already run (they sleep in the subtrees after them).
+// A choice point of the tree: the thread chosen now, those still to run
+// (bit x: thread x), those already run (they sleep in the subtrees after).
 struct Node {
   int chosen = 0;
-  std::vector<int> todo;
-  std::vector<int> done;
+  uint32_t todo = 0, done = 0;
 };
+
+// The chooser runs on the workers, built like the executor without TSan
+// (see BUILD): its state is ordered by the invisible token only, and it
+// allocates nothing during a run (a reallocation on one worker of memory
+// another allocated would be a race in TSan's eyes).
+constexpr size_t kMaxNodes = 4096;
 
 class DepthFirst final : public Chooser {
  public:
-  explicit DepthFirst(const ExploreOptions &o) : o_(o) {}
+  explicit DepthFirst(const ExploreOptions &o) : o_(o) {
+    path_.reserve(kMaxNodes);
+  }
 
   // Before each run.
   void begin() {
@@ -91,12 +98,12 @@ class DepthFirst final : public Chooser {
 
   // After a run: the next path to run, or false when the tree is done.
   bool next() {
-    while (!path_.empty() && path_.back().todo.empty()) path_.pop_back();
+    while (!path_.empty() && !path_.back().todo) path_.pop_back();
     if (path_.empty()) return false;
     Node &b = path_.back();
-    b.done.push_back(b.chosen);
-    b.chosen = b.todo.front();
-    b.todo.erase(b.todo.begin());
+    b.done |= 1u << b.chosen;
+    b.chosen = __builtin_ctz(b.todo);
+    b.todo &= b.todo - 1;
     return true;
   }
 
@@ -119,29 +126,27 @@ class DepthFirst final : public Chooser {
   int at_point(const Choice &c) {
     int t = c.running;
     if (blocked_ || preemptions_ >= o_.preemptions) return t;
-    std::vector<int> options{t};  // "go on" first, then threads by number
+    uint32_t others = 0;  // "go on" first, then these by number
     for (int u = 1; u <= c.n; ++u)
       if (u != t && c.threads[u].runnable && depends(seen_[u], seen_[t]))
-        options.push_back(u);
-    if (options.size() == 1) return t;  // no choice here
+        others |= 1u << u;
+    if (!others) return t;  // no choice here
     int chosen = t;
     if (pos_ < path_.size()) {  // a choice of the path being replayed
       const Node &node = path_[pos_++];
       chosen = node.chosen;
-      if (o_.sleep_sets)
-        for (int x : node.done) asleep_ |= 1u << x;
-    } else {  // a new choice: the first thread awake, the others later
-      std::vector<int> awake;
-      for (int u : options)
-        if (!(asleep_ >> u & 1)) awake.push_back(u);
-      if (awake.empty()) {
+      if (o_.sleep_sets) asleep_ |= node.done;
+    } else if (path_.size() < kMaxNodes) {  // a new choice
+      uint32_t awake = (others | 1u << t) & ~asleep_;
+      if (!awake) {
         blocked_ = true;
         return t;
       }
       Node node;
-      node.chosen = chosen = awake[0];
-      node.todo.assign(awake.begin() + 1, awake.end());
-      path_.push_back(std::move(node));
+      node.chosen = awake >> t & 1 ? t : __builtin_ctz(awake);
+      node.todo = awake & ~(1u << node.chosen);
+      chosen = node.chosen;
+      path_.push_back(node);
       ++pos_;
     }
     if (chosen != t) ++preemptions_;

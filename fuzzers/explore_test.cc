@@ -93,7 +93,7 @@ TEST(ExploreTest, FindsEveryBugFromItsOperations) {
     ParseResult back = parse_program(print_program(r.program));
     ASSERT_TRUE(back.ok()) << back.error;
     EXPECT_EQ(back.program, r.program);
-    EXPECT_GE(r.program.switches.size(), 1u) << path;
+    EXPECT_LE(r.program.switches.size(), 2u) << path;  // K preemptions
     std::printf("bug %-28s schedules %6llu: %s\n",
                 std::string(bug_name(bug)).c_str(),
                 static_cast<unsigned long long>(r.stats.schedules),
