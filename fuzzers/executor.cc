@@ -35,6 +35,10 @@ struct Worker {
   WaitFor wait{};
   Site wait_site{};
   int priority = 0;
+  // With a chooser: where the thread stands (ThreadView).
+  bool started = false;
+  Site at_site{};
+  const void *obj = nullptr, *prev_obj = nullptr;
 };
 
 constexpr size_t kMaxPairs = 4096;
@@ -100,6 +104,7 @@ struct Executor::Impl final : Scheduler {
         continue;
       }
       int next = pick(0);
+      if (next && opts->chooser) next = ask(Choice::finished, next, 0);
       if (next) {
         give_token(next, Decision{self->last, next, Reason::finished});
       } else if (all_done()) {
@@ -250,6 +255,13 @@ struct Executor::Impl final : Scheduler {
       report_finding(FindingKind::step_bound, "run", "executor",
                      "no end after " + std::to_string(opts->step_bound) +
                          " schedule points");
+    if (opts->chooser) {
+      note_position(self, site, obj);
+      int target = ask(Choice::point, self->index, 0);
+      if (target != self->index)
+        switch_to(self, target, Decision{at, target, Reason::preemption});
+      return;
+    }
     if (int target = switch_at(at, k)) {
       if (target != self->index && target <= n && runnable(target))
         switch_to(self, target, Decision{at, target, Reason::explicit_switch});
@@ -265,6 +277,24 @@ struct Executor::Impl final : Scheduler {
         switch_to(self, next, Decision{at, next, Reason::preemption});
       return;
     }
+  }
+
+  // --- The chooser (RunOptions::chooser) and what it is shown.
+  static void note_position(Worker *w, Site site, const void *obj) {
+    w->prev_obj = w->obj, w->obj = obj, w->at_site = site, w->started = true;
+  }
+  // The chooser's answer, or `proposed` when that thread cannot run.
+  int ask(Choice::Kind kind, int proposed, int except) const {
+    Choice c;
+    c.kind = kind, c.running = running, c.proposed = proposed, c.n = n;
+    for (int i = 1; i <= n; ++i) {
+      const Worker &w = workers[i];
+      c.threads[i] = {runnable(i), w.done, w.blocked, w.started,
+                      w.at_site,   w.obj,  w.prev_obj};
+    }
+    int t = opts->chooser->choose(c);
+    if (t < 1 || t > n || t == except || !runnable(t)) return proposed;
+    return t;
   }
 
   // The thread the Program switches to at this point (v2: its anchor, v1:
@@ -292,9 +322,11 @@ struct Executor::Impl final : Scheduler {
     if (opts->trace)
       event(TraceEvent::block, self->index, site, describe(obj), at.nth, obj);
     self->blocked = true, self->wait = w, self->wait_site = site;
+    if (opts->chooser) note_position(self, site, obj);
     while (!ready(w)) {
       int next = pick(self->index);
       if (!next) report_deadlock();
+      if (opts->chooser) next = ask(Choice::blocked, next, self->index);
       switch_to(self, next, Decision{at, next, Reason::blocked});
     }
     self->blocked = false;
@@ -353,7 +385,8 @@ struct Executor::Impl final : Scheduler {
     std::fill(&anchored[0][0], &anchored[0][0] + sizeof anchored, false);
     for (const Switch &s : p.switches)
       anchored[s.at.thread][static_cast<int>(s.at.site)] = true;
-    uint64_t seed = p.policy.priorities;
+    int prio[kMaxThreads + 1];
+    initial_priorities(p.policy.priorities, n, prio);
     for (int i = 1; i <= n; ++i) {
       Worker &wk = workers[i];
       wk.task = w.spawn_task(p.privileged & (1u << i));
@@ -361,10 +394,8 @@ struct Executor::Impl final : Scheduler {
       wk.done = false, wk.blocked = false;
       wk.op = -1, wk.last = Anchor{i, Site{}, 0};
       std::fill(std::begin(wk.passes), std::end(wk.passes), 0);
-      // Initial priorities from the seed, all above any lowered one.
-      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-      wk.priority =
-          static_cast<int>((seed >> 33) % 1000) * 8 + (kMaxThreads - i);
+      wk.priority = prio[i];
+      wk.started = false, wk.obj = wk.prev_obj = nullptr;
     }
     for (size_t i = 0; i < p.ops.size(); ++i)
       workers[p.ops[i].thread].ops.push_back(i);
@@ -375,7 +406,10 @@ struct Executor::Impl final : Scheduler {
       free_running_left = n;
       for (int i = 1; i <= n; ++i) baton_post(&workers[i].baton);
     } else {
-      running = pick(0);
+      running = 0;
+      int first = pick(0);
+      if (o.chooser) first = ask(Choice::start, first, 0);
+      running = first;
       baton_post(&workers[running].baton);
     }
     baton_wait(&main_baton);
@@ -386,6 +420,15 @@ struct Executor::Impl final : Scheduler {
     return r;
   }
 };
+
+void initial_priorities(uint8_t seed, int n, int prio[kMaxThreads + 1]) {
+  // All above any priority a PCT change point lowers (those are <= 0).
+  uint64_t s = seed;
+  for (int i = 1; i <= n; ++i) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    prio[i] = static_cast<int>((s >> 33) % 1000) * 8 + (kMaxThreads - i);
+  }
+}
 
 Executor::Executor() : impl_(std::make_unique<Impl>()) {}
 Executor::~Executor() = default;

@@ -35,6 +35,11 @@
 
 namespace nsfuzz {
 
+// Each thread's initial priority under seed `seed` (Policy::priorities):
+// prio[1..n], all distinct; the highest runnable one runs first and is
+// picked whenever the running thread blocks or finishes.
+void initial_priorities(uint8_t seed, int n, int prio[kMaxThreads + 1]);
+
 // One line of a run's story.
 struct TraceEvent {
   enum Kind : uint8_t { op_begin, op_end, point, switch_to, block, unblock };
@@ -47,8 +52,51 @@ struct TraceEvent {
   uintptr_t addr = 0;   // point, block: the object's address (0: none)
 };
 
+// What the scheduler knows of one thread when it decides who runs next.
+// A thread's next step is the code from the point it is paused at to its
+// next point; the point's object belongs to the step on one side of it or
+// the other (a site is "just loaded X" or "about to free X"), so a thread's
+// position names both: the object of its point and of the one before.
+struct ThreadView {
+  bool runnable = false;  // not done; not blocked, or its wait is over
+  bool done = false;
+  bool blocked = false;
+  bool started = false;  // has passed a schedule point (else: not known)
+  Site site{};           // the point (or block) it stands at
+  const void *obj = nullptr;
+  const void *prev_obj = nullptr;  // of the point before it
+};
+
+// A decision the scheduler is about to make, for a Chooser.
+struct Choice {
+  enum Kind : uint8_t {
+    start,     // who runs first
+    point,     // the running thread reached a schedule point
+    blocked,   // the running thread cannot go on
+    finished,  // the running thread ran its last operation
+  };
+  Kind kind = start;
+  int running = 0;   // 0 at start
+  int proposed = 0;  // start/blocked/finished: the policy's pick (runnable)
+  int n = 0;         // threads 1..n
+  ThreadView threads[kMaxThreads + 1];  // [0] unused
+};
+
+// With a chooser, the Program's switches and policy do not decide: the
+// chooser does, at every choice. At a point it returns the thread to run
+// (the running one: go on; another runnable one: a switch, recorded as a
+// preemption); at start, blocked and finished, a runnable thread other than
+// the running one (`proposed` keeps the policy's order). An answer that
+// cannot run is taken as `proposed` (at a point: go on).
+class Chooser {
+ public:
+  virtual ~Chooser() = default;
+  virtual int choose(const Choice &c) = 0;
+};
+
 struct RunOptions {
   Bug bug = kDefaultBug;
+  Chooser *chooser = nullptr;    // see Chooser; not with free_running
   bool trace = false;            // record the story (slow: names objects)
   uint64_t step_bound = 200000;  // schedule points before a step-bound finding
   bool free_running = false;     // real concurrency; switches become yields

@@ -1,0 +1,340 @@
+// The bounded explorer (see explore.h): a depth-first Chooser, the search
+// loop, and the child process that runs it.
+#include "fuzzers/explore.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "fuzzers/handoff.h"
+#include "fuzzers/signature.h"
+
+namespace nsfuzz {
+
+Program exploration_base(const Program &p) {
+  Program b = p;
+  b.format = kFormatV2;
+  b.switches.clear();
+  b.step_switches.clear();
+  b.policy = Policy{};
+  return b;
+}
+
+std::vector<uint8_t> order_seeds(int n) {
+  std::vector<uint8_t> seeds;
+  std::vector<std::vector<int>> seen;
+  for (int seed = 0; seed < 256; ++seed) {
+    int prio[kMaxThreads + 1];
+    initial_priorities(static_cast<uint8_t>(seed), n, prio);
+    std::vector<int> order;
+    for (int i = 1; i <= n; ++i) order.push_back(i);
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return prio[a] > prio[b]; });
+    if (std::find(seen.begin(), seen.end(), order) != seen.end()) continue;
+    seen.push_back(order);
+    seeds.push_back(static_cast<uint8_t>(seed));
+  }
+  return seeds;
+}
+
+Program schedule_program(const Program &p, const ExploredSchedule &s) {
+  Program b = exploration_base(p);
+  b.policy.priorities = s.seed;
+  return with_schedule(b, s.decisions);
+}
+
+namespace {
+
+// A thread's position: the objects of the point it stands at and of the
+// one before; a wildcard when it has not started or one of them is none.
+struct Position {
+  bool wild = true;
+  const void *a = nullptr, *b = nullptr;
+};
+
+Position position_of(const ThreadView &v) {
+  Position p;
+  p.wild = !v.started || !v.obj || !v.prev_obj;
+  p.a = v.obj, p.b = v.prev_obj;
+  return p;
+}
+
+bool depends(const Position &x, const Position &y) {
+  return x.wild || y.wild || x.a == y.a || x.a == y.b || x.b == y.a ||
+         x.b == y.b;
+}
+
+// A choice point of the tree: the thread chosen now, those still to run
+// (bit x: thread x), those already run (they sleep in the subtrees after).
+struct Node {
+  int chosen = 0;
+  uint32_t todo = 0, done = 0;
+};
+
+// The chooser runs on the workers, built like the executor without TSan
+// (see BUILD): its state is ordered by the invisible token only, and it
+// allocates nothing during a run (a reallocation on one worker of memory
+// another allocated would be a race in TSan's eyes).
+constexpr size_t kMaxNodes = 4096;
+
+class DepthFirst final : public Chooser {
+ public:
+  explicit DepthFirst(const ExploreOptions &o) : o_(o) {
+    path_.reserve(kMaxNodes);
+  }
+
+  // Before each run.
+  void begin() {
+    pos_ = 0, preemptions_ = 0, asleep_ = 0, blocked_ = false;
+    for (Position &p : seen_) p = Position{};
+  }
+  bool sleep_blocked() const { return blocked_; }
+
+  // After a run: the next path to run, or false when the tree is done.
+  bool next() {
+    while (!path_.empty() && !path_.back().todo) path_.pop_back();
+    if (path_.empty()) return false;
+    Node &b = path_.back();
+    b.done |= 1u << b.chosen;
+    b.chosen = __builtin_ctz(b.todo);
+    b.todo &= b.todo - 1;
+    return true;
+  }
+
+  int choose(const Choice &c) override {
+    // The running thread just ran a step: what it depends on wakes up.
+    if (c.running) {
+      for (int x = 1; x <= c.n; ++x)
+        if ((asleep_ >> x & 1) &&
+            depends(position_of(c.threads[x]), seen_[c.running]))
+          asleep_ &= ~(1u << x);
+    }
+    for (int x = 1; x <= c.n; ++x) seen_[x] = position_of(c.threads[x]);
+    int chosen = c.proposed;
+    if (c.kind == Choice::point) chosen = at_point(c);
+    if (asleep_ >> chosen & 1) blocked_ = true;
+    return chosen;
+  }
+
+ private:
+  int at_point(const Choice &c) {
+    int t = c.running;
+    if (blocked_ || preemptions_ >= o_.preemptions) return t;
+    uint32_t others = 0;  // "go on" first, then these by number
+    for (int u = 1; u <= c.n; ++u)
+      if (u != t && c.threads[u].runnable && depends(seen_[u], seen_[t]))
+        others |= 1u << u;
+    if (!others) return t;  // no choice here
+    int chosen = t;
+    if (pos_ < path_.size()) {  // a choice of the path being replayed
+      const Node &node = path_[pos_++];
+      chosen = node.chosen;
+      if (o_.sleep_sets) asleep_ |= node.done;
+    } else if (path_.size() < kMaxNodes) {  // a new choice
+      uint32_t awake = (others | 1u << t) & ~asleep_;
+      if (!awake) {
+        blocked_ = true;
+        return t;
+      }
+      Node node;
+      node.chosen = awake >> t & 1 ? t : __builtin_ctz(awake);
+      node.todo = awake & ~(1u << node.chosen);
+      chosen = node.chosen;
+      path_.push_back(node);
+      ++pos_;
+    }
+    if (chosen != t) ++preemptions_;
+    return chosen;
+  }
+
+  const ExploreOptions &o_;
+  std::vector<Node> path_;
+  size_t pos_ = 0;
+  int preemptions_ = 0;
+  uint32_t asleep_ = 0;  // bit x: thread x sleeps
+  bool blocked_ = false;
+  Position seen_[kMaxThreads + 1];  // each thread's position, last seen
+};
+
+// Our records on the decisions' fd: 8 bytes, like schedule.h's, of kinds
+// it skips. 'X': a schedule starts (seed, its number); 'E': the search
+// ended (complete, schedules); 'B': how many were sleep-blocked.
+constexpr size_t kRecord = 8;
+void put_record(int fd, char kind, uint8_t flag, uint32_t value) {
+  char rec[kRecord] = {kind, static_cast<char>(flag), 0, 0};
+  std::memcpy(rec + 4, &value, 4);
+  raw_write(fd, rec, sizeof rec);
+}
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  return (h ^ v) * 0x100000001b3ull;
+}
+
+}  // namespace
+
+ExploreStats explore_here(Executor &e, const Program &p,
+                          const ExploreOptions &o, int record_fd,
+                          std::vector<ExploredSchedule> *log) {
+  ExploreStats st;
+  st.hash = 0xcbf29ce484222325ull;
+  Program base = exploration_base(p);
+  for (uint8_t seed : order_seeds(p.threads)) {
+    base.policy.priorities = seed;
+    DepthFirst dfs(o);
+    do {
+      if (o.budget && st.schedules == o.budget) return st;
+      if (record_fd >= 0)
+        put_record(record_fd, 'X', seed, static_cast<uint32_t>(st.schedules));
+      ++st.schedules;
+      dfs.begin();
+      RunOptions ro;
+      ro.bug = o.bug;
+      ro.chooser = &dfs;
+      ro.record_fd = record_fd;
+      RunResult r = e.run(base, ro);
+      st.sleep_blocked += dfs.sleep_blocked();
+      st.hash = mix(st.hash, seed);
+      for (const Decision &d : r.schedule.decisions)
+        st.hash = mix(
+            mix(mix(st.hash, d.at.thread * 64 + static_cast<int>(d.at.site)),
+                d.at.nth),
+            d.to * 8 + static_cast<int>(d.why));
+      if (log) log->push_back({seed, r.schedule.decisions});
+    } while (dfs.next());
+  }
+  st.complete = true;
+  return st;
+}
+
+namespace {
+
+struct ChildOutput {
+  std::string records, err;
+  int status = 0;
+};
+
+// Runs `body` in a child process whose stdout is /dev/null and whose
+// stderr is captured; body gets the write end of the records pipe.
+template <typename Body>
+std::optional<ChildOutput> in_child(Body body) {
+  int rec[2], err[2];
+  if (pipe(rec) != 0) return std::nullopt;
+  if (pipe(err) != 0) {
+    close(rec[0]), close(rec[1]);
+    return std::nullopt;
+  }
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return std::nullopt;
+  if (pid == 0) {
+    close(rec[0]), close(err[0]);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(err[1], 2);
+    body(rec[1]);
+    _exit(0);
+  }
+  close(rec[1]), close(err[1]);
+  ChildOutput out;
+  pollfd fds[2] = {{rec[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string *into[2] = {&out.records, &out.err};
+  int open_fds = 2;
+  char buf[1 << 16];
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        into[i]->append(buf, n);
+        // Keep only what follows the last marker: a long search writes
+        // many megabytes of decisions.
+        if (i == 0 && out.records.size() > (1u << 20)) {
+          size_t keep = out.records.size() / kRecord * kRecord;
+          for (size_t at = keep; at >= kRecord; at -= kRecord)
+            if (out.records[at - kRecord] == 'X') {
+              out.records.erase(0, at - kRecord);
+              break;
+            }
+        }
+      } else if (n == 0 || errno != EINTR) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  waitpid(pid, &out.status, 0);
+  return out;
+}
+
+}  // namespace
+
+ExploreResult explore(const Program &p, const ExploreOptions &o) {
+  ExploreResult res;
+  std::optional<ChildOutput> out = in_child([&](int fd) {
+    Executor e;
+    ExploreStats st = explore_here(e, p, o, fd);
+    put_record(fd, 'B', 0, static_cast<uint32_t>(st.sleep_blocked));
+    put_record(fd, 'E', st.complete, static_cast<uint32_t>(st.schedules));
+  });
+  if (!out) {
+    res.error = std::string("cannot start a child: ") + std::strerror(errno);
+    return res;
+  }
+  // The last schedule: its marker and the records after it.
+  ExploredSchedule last;
+  std::string since;
+  bool ended = false;
+  for (size_t i = 0; i + kRecord <= out->records.size(); i += kRecord) {
+    const char *r = out->records.data() + i;
+    uint32_t value;
+    std::memcpy(&value, r + 4, 4);
+    if (r[0] == 'X') {
+      last.seed = static_cast<uint8_t>(r[1]);
+      res.stats.schedules = value + 1;
+      since.clear();
+    } else if (r[0] == 'B') {
+      res.stats.sleep_blocked = value;
+    } else if (r[0] == 'E') {
+      ended = true;
+      res.stats.complete = r[1] != 0;
+      res.stats.schedules = value;
+    } else {
+      since.append(r, kRecord);
+    }
+  }
+  if (ended && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0)
+    return res;
+  res.finding = true;
+  res.report = out->err;
+  if (std::optional<Signature> sig = signature_of(out->err))
+    res.signature = sig->str();
+  last.decisions = read_records(since).decisions;
+  res.program = schedule_program(p, last);
+  // Once more, alone, in a fresh child.
+  Program again = res.program;
+  std::optional<ChildOutput> check = in_child([&](int) {
+    Executor e;
+    RunOptions ro;
+    ro.bug = o.bug;
+    e.run(again, ro);
+  });
+  if (check && !res.signature.empty()) {
+    std::optional<Signature> sig = signature_of(check->err);
+    res.replayed = sig && sig->str() == res.signature;
+  }
+  return res;
+}
+
+}  // namespace nsfuzz

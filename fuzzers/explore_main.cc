@@ -1,0 +1,158 @@
+// explore: every schedule of a Program's operations within a preemption
+// bound (fuzzers/explore.h). The flags: kUsage below.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/bugs.h"
+#include "core/protocol.h"
+#include "fuzzers/cli.h"
+#include "fuzzers/explore.h"
+#include "fuzzers/program_io.h"
+#include "fuzzers/program_text.h"
+#include "fuzzers/temp_files.h"
+
+namespace {
+
+using namespace nsfuzz;
+
+constexpr const char *kUsage = R"(usage: explore [FLAG...] FILE
+Runs every schedule of FILE's operations (its switch lines and policy are
+ignored) with at most K preemptions, depth first, switching only where the
+threads' next steps touch the same object; sleep sets skip equivalent
+interleavings. Stops at the first finding.
+  --preemptions=K  the bound (0..8; default 2)
+  --budget=N       stop after N schedules (1..1000000000; default: none)
+  --protocol=NAME  run under this protocol instead of the Program's
+  --bug=NAME       with this injected bug (a build with --//core:bug=all)
+  --no-sleep-sets  no partial-order reduction (to measure it)
+  --out=FILE       write the finding's Program, its schedule as anchored
+                   switches (a new file; never overwritten)
+  --help           print this and exit
+Prints "clean: N schedules, bound K, complete", "budget hit after N
+schedules, bound K" or "finding after N schedules: SIGNATURE" and, without
+--out, the finding's Program. Relative paths are taken from
+BUILD_WORKING_DIRECTORY under `bazel run`.
+Exit status: 0 clean (complete or budget hit); 1 a finding or an error; 2 a
+usage error.
+)";
+
+[[noreturn]] void usage_error(const std::string &msg) {
+  std::fprintf(stderr, "explore: %s (see explore --help)\n",
+               printable(msg).c_str());
+  std::exit(2);
+}
+
+int error(const std::string &msg) {
+  std::fprintf(stderr, "explore: %s\n", printable(msg).c_str());
+  return 1;
+}
+
+int explore_main(int argc, char **argv) {
+  ExploreOptions o;
+  std::optional<Protocol> protocol;
+  std::string file, out;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (auto v = flag_value(a, "--preemptions=")) {
+      std::optional<int64_t> k = parse_int(*v, 0, 8);
+      if (!k)
+        usage_error("--preemptions expects a whole number from 0 to 8, got '" +
+                    std::string(*v) + "'");
+      o.preemptions = static_cast<int>(*k);
+    } else if (auto v = flag_value(a, "--budget=")) {
+      std::optional<int64_t> n = parse_int(*v, 1, 1000000000);
+      if (!n)
+        usage_error(
+            "--budget expects a whole number from 1 to 1000000000, got '" +
+            std::string(*v) + "'");
+      o.budget = static_cast<uint64_t>(*n);
+    } else if (auto v = flag_value(a, "--protocol=")) {
+      protocol = parse_protocol(*v);
+      if (!protocol) usage_error("unknown protocol '" + std::string(*v) + "'");
+    } else if (auto v = flag_value(a, "--bug=")) {
+      std::optional<Bug> bug = parse_bug(*v);
+      if (!bug) usage_error("unknown bug '" + std::string(*v) + "'");
+      if (*bug != Bug::none && !kBugCatalogCompiled)
+        usage_error("--bug needs a build with --//core:bug=all");
+      o.bug = *bug;
+    } else if (auto v = flag_value(a, "--out=")) {
+      if (v->empty()) usage_error("--out needs a file name");
+      out = user_path(std::string(*v));
+    } else if (a == "--no-sleep-sets") {
+      o.sleep_sets = false;
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (a.substr(0, 1) == "-") {
+      usage_error("unknown flag '" + std::string(a) + "'");
+    } else if (!file.empty()) {
+      usage_error("expected one FILE, got '" + file + "' and '" +
+                  std::string(a) + "'");
+    } else {
+      file = std::string(a);
+    }
+  }
+  if (file.empty()) usage_error("no input file");
+  struct stat st;
+  if (!out.empty() && lstat(out.c_str(), &st) == 0)
+    return error(out + " exists; not overwriting it");
+
+  LoadedProgram in;
+  try {
+    in = load_program(user_path(file));
+  } catch (const std::exception &e) {
+    in.error = file + ": cannot read: " + e.what();
+  }
+  if (!in.ok()) return error(in.error);
+  Program p = in.program;
+  if (protocol) p.protocol = *protocol;
+
+  ExploreResult r = explore(p, o);
+  if (!r.error.empty()) return error(r.error);
+  std::string n = std::to_string(r.stats.schedules) + " schedule" +
+                  (r.stats.schedules == 1 ? "" : "s");
+  std::string k = "bound " + std::to_string(o.preemptions);
+  if (!r.finding) {
+    if (r.stats.complete)
+      std::printf("clean: %s, %s, complete\n", n.c_str(), k.c_str());
+    else
+      std::printf("budget hit after %s, %s\n", n.c_str(), k.c_str());
+    return 0;
+  }
+  std::fputs(r.report.c_str(), stderr);
+  if (r.signature.empty())
+    return error("the run of schedule " + std::to_string(r.stats.schedules) +
+                 " ended with no report it could read");
+  std::printf("finding after %s: %s\n", n.c_str(), r.signature.c_str());
+  std::string text = print_program(r.program);
+  text.insert(text.find('\n') + 1, "# explore, " + k + ", schedule " +
+                                       std::to_string(r.stats.schedules) +
+                                       ": " + r.signature + "\n");
+  if (!r.replayed)
+    return error("the finding's Program did not replay to the same signature");
+  if (out.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return 1;
+  }
+  std::string err =
+      write_file_atomic(out, std::vector<uint8_t>(text.begin(), text.end()));
+  if (!err.empty()) return error(err);
+  std::printf("wrote %s\n", printable(out).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return explore_main(argc, argv);
+  } catch (const std::exception &e) {
+    return error(e.what());
+  }
+}
