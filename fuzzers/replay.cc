@@ -51,10 +51,6 @@ sanitizer may end the process with its own status (TSan: 66).
   std::exit(2);
 }
 
-// Reports TSan printed so far: with halt_on_error=0 TSan reports a race and
-// lets the run go on, and the run's last line must still say "finding".
-std::atomic<int> g_sanitizer_reports{0};
-
 std::string plural(unsigned long long n, const char *word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -118,7 +114,9 @@ int replay(int argc, char **argv) {
                 in.bytes.size(), std::string(bug_name(opts.bug)).c_str(),
                 print_program(p).c_str());
     std::fflush(stdout);
-    int reports_before = g_sanitizer_reports.load();
+    // With halt_on_error=0 TSan reports a race and lets the run go on: the
+    // run's last line must still say "finding" (sanitizer_reports()).
+    int reports_before = sanitizer_reports();
     RunOptions first = opts;
     first.trace_fd = opts.trace ? STDOUT_FILENO : -1;
     const std::vector<TraceEvent> *live = nullptr;
@@ -130,7 +128,8 @@ int replay(int argc, char **argv) {
     RunResult r = executor.run(p, first);
     if (!html.empty()) {
       disarm_trace_page();
-      std::string err = write_html_file(html, trace_html(p, r.trace, {}));
+      std::string err = write_html_file(
+          html, trace_html(p, r.trace, race_finding(r.trace, reports_before)));
       if (!err.empty()) {
         std::fprintf(stderr, "replay: %s\n", err.c_str());
         return 1;
@@ -138,7 +137,7 @@ int replay(int argc, char **argv) {
     }
     std::string story = plural(r.points, "schedule point") + ", " +
                         plural(r.switches, "switch");
-    int reports = g_sanitizer_reports.load() - reports_before;
+    int reports = sanitizer_reports() - reports_before;
     if (reports > 0) {
       std::printf("=== %s: finding (%s above)\n", story.c_str(),
                   plural(reports, "sanitizer report").c_str());
@@ -164,18 +163,11 @@ int replay(int argc, char **argv) {
 
 }  // namespace
 
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-// TSan calls this for every report it prints (a weak hook of its runtime),
-// from inside its reporting: kept out of its instrumentation.
-extern "C" __attribute__((no_sanitize("thread"))) void __tsan_on_report(
-    const void *) {
-  g_sanitizer_reports.fetch_add(1, std::memory_order_relaxed);
-}
-#endif
-#endif
-
 int main(int argc, char **argv) {
+  // A page under TSan is written after the run: let race reports go on.
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]).substr(0, 7) == "--html=")
+      continue_after_race_reports(argv);
   try {
     return replay(argc, argv);
   } catch (const std::exception &e) {

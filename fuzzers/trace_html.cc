@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string_view>
 
@@ -22,6 +24,18 @@
 #include <sanitizer/common_interface_defs.h>
 #define NSFUZZ_HTML_SANITIZER 1
 #endif
+#if __has_feature(thread_sanitizer)
+#define NSFUZZ_HTML_TSAN 1
+#endif
+#endif
+
+#ifdef NSFUZZ_HTML_TSAN
+// TSan's report API (tsan_interface.h of LLVM 19 does not declare it).
+extern "C" int __tsan_get_report_mop(void *report, unsigned long idx, int *tid,
+                                     void **addr, int *size, int *write,
+                                     int *atomic, void **trace,
+                                     unsigned long trace_size)
+    __attribute__((weak));
 #endif
 
 namespace nsfuzz {
@@ -54,7 +68,8 @@ bool is_free_site(Site s) {
 
 // The cell of one event in its thread's column: CSS class and text.
 std::pair<std::string, std::string> cell(const TraceEvent &e) {
-  const std::string site(site_name(e.site));
+  const std::string site = std::string(site_name(e.site)) +
+                           (e.nth ? "#" + std::to_string(e.nth) : "");
   const std::string obj = e.what == "-" ? "" : " " + e.what;
   switch (e.kind) {
     case TraceEvent::op_begin: return {"op", e.what};
@@ -270,6 +285,94 @@ void on_sanitizer_death() {
 
 }  // namespace
 
+namespace {
+
+constexpr int kMaxRaceReports = 8;
+RaceReport race_report_log[kMaxRaceReports];
+std::atomic<int> reports_seen{0};
+
+}  // namespace
+
+int sanitizer_reports() {
+  return reports_seen.load(std::memory_order_relaxed);
+}
+
+std::vector<RaceReport> race_reports() {
+  int n = std::min(sanitizer_reports(), kMaxRaceReports);
+  return std::vector<RaceReport>(race_report_log, race_report_log + n);
+}
+
+void continue_after_race_reports(char **argv) {
+#ifdef NSFUZZ_HTML_TSAN
+  if (std::getenv("NSFUZZ_TSAN_CONTINUE")) return;
+  const char *old = std::getenv("TSAN_OPTIONS");
+  std::string opts = std::string(old ? old : "") + ":halt_on_error=0";
+  setenv("TSAN_OPTIONS", opts.c_str(), 1);
+  setenv("NSFUZZ_TSAN_CONTINUE", "1", 1);
+  execv("/proc/self/exe", argv);  // returns only if it fails
+#else
+  (void)argv;
+#endif
+}
+
+std::vector<TraceMark> race_marks(const std::vector<TraceEvent> &trace,
+                                  const RaceReport &r) {
+  std::vector<TraceMark> marks;
+  size_t at = std::min(r.at, trace.size());
+  const std::vector<TraceEvent> before(trace.begin(), trace.begin() + at);
+  int thread = running_thread(before);
+  // The reporting thread's last point: its racing access follows it.
+  for (size_t i = at; i-- > 0;)
+    if (trace[i].thread == thread && trace[i].kind != TraceEvent::switch_to) {
+      marks.push_back({i, "T" + std::to_string(thread) +
+                              "'s racing access comes right after this"});
+      break;
+    }
+  // The object that holds the address: the nearest object at or below it.
+  uintptr_t obj = 0;
+  for (size_t i = 0; i < at; ++i)
+    if (trace[i].addr && trace[i].addr <= r.addr && trace[i].addr > obj &&
+        r.addr - trace[i].addr < 4096)
+      obj = trace[i].addr;
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t i = at; i-- > 0;) {
+      const TraceEvent &e = trace[i];
+      if (e.thread == thread || e.kind == TraceEvent::switch_to) continue;
+      if (pass == 0 && (!obj || e.addr != obj)) continue;
+      marks.push_back({i, "T" + std::to_string(e.thread) +
+                              (pass == 0 ? " touched it here: the other access "
+                                           "is at or after this"
+                                         : " last ran here: the other access "
+                                           "is before")});
+      return marks;
+    }
+  return marks;
+}
+
+TraceFinding race_finding(const std::vector<TraceEvent> &trace,
+                          int reports_before) {
+  TraceFinding f;
+  std::vector<RaceReport> all = race_reports();
+  if (sanitizer_reports() <= reports_before) return f;
+  if (static_cast<size_t>(reports_before) >= all.size()) {
+    f.title = "ThreadSanitizer: data race";
+    f.detail = "More reports than this page keeps; see the log.";
+    return f;
+  }
+  const RaceReport &r = all[reports_before];
+  f.title = "ThreadSanitizer: data race";
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "Two threads accessed %p with no happens-before between "
+                "them (%d report%s in this run; the first is drawn).",
+                reinterpret_cast<void *>(r.addr),
+                sanitizer_reports() - reports_before,
+                sanitizer_reports() - reports_before == 1 ? "" : "s");
+  f.detail = buf;
+  f.marks = race_marks(trace, r);
+  return f;
+}
+
 void arm_trace_page(const std::string &path, const Program &p,
                     const std::vector<TraceEvent> *const *live) {
   if (!armed) armed = new Armed;  // lives until the process ends
@@ -294,3 +397,24 @@ void disarm_trace_page() {
 }
 
 }  // namespace nsfuzz
+
+#ifdef NSFUZZ_HTML_TSAN
+// Called by TSan inside each report, with its locks held: no allocation, no
+// I/O, only this thread's own state (the armed trace is this worker's, the
+// run's racing access is its own) and a fixed log.
+extern "C" __attribute__((no_sanitize("thread"))) void __tsan_on_report(
+    void *report) {
+  using namespace nsfuzz;
+  int i = reports_seen.fetch_add(1, std::memory_order_relaxed);
+  if (i >= kMaxRaceReports) return;
+  RaceReport r;
+  r.at = live_trace().size();
+  void *addr = nullptr, *trace[1];
+  int tid, size, write, atomic;
+  if (__tsan_get_report_mop &&
+      __tsan_get_report_mop(report, 0, &tid, &addr, &size, &write, &atomic,
+                            trace, 1))
+    r.addr = reinterpret_cast<uintptr_t>(addr);
+  race_report_log[i] = r;
+}
+#endif

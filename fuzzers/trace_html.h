@@ -60,6 +60,32 @@ void arm_trace_page(const std::string &path, const Program &p,
                     const std::vector<TraceEvent> *const *live);
 void disarm_trace_page();
 
+// TSan: a report that ends the process leaves no safe place to write the
+// page, so a run that wants its page under TSan lets reports go on instead
+// (halt_on_error=0) and writes the page after the run. Each report's moment
+// (the length of the armed trace then) and the address raced on are kept
+// by TSan's __tsan_on_report hook, here.
+struct RaceReport {
+  size_t at = 0;       // events recorded when TSan reported
+  uintptr_t addr = 0;  // the first access's address (0: unknown)
+};
+// The sanitizer reports this process has seen so far (TSan builds; none
+// elsewhere), and the first few of them as RaceReports.
+int sanitizer_reports();
+std::vector<RaceReport> race_reports();
+// Under TSan, re-executes this process once, with halt_on_error=0 added
+// to TSAN_OPTIONS (argv as main got it); returns in any other build, in the
+// re-executed process, and if the exec fails.
+void continue_after_race_reports(char **argv);
+// Marks for a race: the reporting thread's last point before the report
+// (its racing access comes right after), and the last point of another
+// thread on the object that holds the address (else its last point).
+std::vector<TraceMark> race_marks(const std::vector<TraceEvent> &trace,
+                                  const RaceReport &r);
+// The page's finding for the first race report of a run, if there was one.
+TraceFinding race_finding(const std::vector<TraceEvent> &trace,
+                          int reports_before);
+
 }  // namespace nsfuzz
 
 #endif  // NSFUZZ_FUZZERS_TRACE_HTML_H_

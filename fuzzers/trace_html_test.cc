@@ -143,3 +143,55 @@ TEST(TraceHtmlTest, AFindingWritesThePageFirst) {
 
 }  // namespace
 }  // namespace nsfuzz
+
+namespace nsfuzz {
+namespace {
+
+// A race: the reporting thread's last point before the report, and the
+// other thread's last point on the object that holds the raced address.
+TEST(TraceHtmlTest, RaceMarksBothThreadsOnTheRacedObject) {
+  std::vector<TraceEvent> t = {
+      {.kind = TraceEvent::point,
+       .thread = 1,
+       .site = Site::switch_assign,
+       .what = "T1",
+       .nth = 1,
+       .addr = 0x5000},
+      {.kind = TraceEvent::point,
+       .thread = 1,
+       .site = Site::put_ns,
+       .what = "net#5",
+       .nth = 1,
+       .addr = 0x9000},
+      {.kind = TraceEvent::switch_to, .thread = 2},
+      {.kind = TraceEvent::point,
+       .thread = 2,
+       .site = Site::rcu_read_lock,
+       .what = "-",
+       .nth = 1},
+      {.kind = TraceEvent::point,
+       .thread = 2,
+       .site = Site::rcu_dereference,
+       .what = "nsproxy#7",
+       .nth = 1,
+       .addr = 0x7000},
+  };
+  // Reported after event 3 (T2's rcu_read_lock), on a field of T1's task.
+  std::vector<TraceMark> m = race_marks(t, RaceReport{4, 0x5008});
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].event, 3u);
+  EXPECT_NE(m[0].note.find("T2's racing access"), std::string::npos);
+  EXPECT_EQ(m[1].event, 0u);  // T1 on the object at 0x5000, not its last
+  EXPECT_NE(m[1].note.find("T1 touched it here"), std::string::npos);
+  // An address no object holds: the other thread's last point.
+  m = race_marks(t, RaceReport{4, 0x100});
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[1].event, 1u);
+  EXPECT_NE(m[1].note.find("T1 last ran here"), std::string::npos);
+  // The page shows pass numbers, as the text trace does.
+  Program p;
+  EXPECT_NE(trace_html(p, t, {}).find("rcu_dereference#1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nsfuzz

@@ -151,11 +151,13 @@ int run_one(Bug bug, const std::string &file, bool trace) {
   // A traced run also draws itself beside its input (copied into the case).
   const std::vector<TraceEvent> *live = nullptr;
   std::string html = file.substr(0, file.rfind('/') + 1) + "trace.html";
+  int reports_before = sanitizer_reports();
   if (trace) o.live_trace = &live, arm_trace_page(html, in.program, &live);
   RunResult r = e.run(in.program, o);
   if (trace) {
     disarm_trace_page();
-    write_html_file(html, trace_html(in.program, r.trace, {}));
+    write_html_file(html, trace_html(in.program, r.trace,
+                                     race_finding(r.trace, reports_before)));
   }
   return 0;
 }
@@ -434,6 +436,14 @@ int triage_main(int argc, char **argv) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  // The traced child run draws its page after the run; under TSan that
+  // means letting race reports go on (the first one is the signature).
+  bool run_one = false, traced = false;
+  for (int i = 1; i < argc; ++i) {
+    run_one |= std::string_view(argv[i]) == "--run-one";
+    traced |= std::string_view(argv[i]) == "--trace";
+  }
+  if (run_one && traced) continue_after_race_reports(argv);
   try {
     return triage_main(argc, argv);
   } catch (const Exit &e) {
