@@ -33,6 +33,7 @@
 #include "fuzzers/cli.h"
 #include "fuzzers/decoder.h"
 #include "fuzzers/executor.h"
+#include "fuzzers/explore.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
 #include "fuzzers/regression_case.h"
@@ -198,6 +199,34 @@ Bug parse_bug_flag(std::string_view v) {
   return *b;
 }
 
+constexpr int kCheckPreemptions = 2;
+
+// "" when every schedule of p's operations within the bound runs clean
+// under every correct protocol, with no bug; else what went wrong.
+// *schedules: how many ran.
+std::string explore_clean(const Program &p, uint64_t *schedules) {
+  *schedules = 0;
+  for (int i = 0; i < kNumProtocols; ++i) {
+    Program q = p;
+    q.protocol = static_cast<Protocol>(i);
+    ExploreOptions o;
+    o.preemptions = kCheckPreemptions;
+    o.bug = Bug::none;
+    ExploreResult x = explore(q, o);
+    *schedules += x.stats.schedules;
+    std::string where = "exploring under " +
+                        std::string(protocol_name(q.protocol)) + ", bound " +
+                        std::to_string(kCheckPreemptions) + ": ";
+    if (!x.error.empty()) return where + x.error;
+    if (x.finding)
+      return where + x.signature + " after " +
+             std::to_string(x.stats.schedules) + " schedules:\n" +
+             print_program(x.program);
+    if (!x.stats.complete) return where + "incomplete";
+  }
+  return "";
+}
+
 int check(const std::vector<std::string> &dirs, const std::string &tmp,
           int timeout) {
   int passed = 0, failed = 0;
@@ -236,13 +265,22 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
                            std::string(protocol_name(p.protocol)) + ": " +
                            o.finding->str() + " (" + o.finding->summary + ")");
     }
+    // Not just its recorded schedule: every schedule of its operations with
+    // at most kCheckPreemptions preemptions, under every correct protocol.
+    uint64_t explored = 0;
+    std::string explore_problem = explore_clean(c.program, &explored);
+    if (!explore_problem.empty()) problems.push_back(explore_problem);
     if (problems.empty()) {
-      std::printf("ok   %s%s\n", c.name.c_str(),
-                  bug != Bug::none && !check_finding
-                      ? (" (finding recorded under " + c.sanitizer +
-                         "; clean runs checked here)")
-                            .c_str()
-                      : "");
+      std::printf(
+          "ok   %s (explored clean: %llu schedules, bound %d, 3 "
+          "protocols)%s\n",
+          c.name.c_str(), static_cast<unsigned long long>(explored),
+          kCheckPreemptions,
+          bug != Bug::none && !check_finding
+              ? (" (finding recorded under " + c.sanitizer +
+                 "; clean runs checked here)")
+                    .c_str()
+              : "");
       ++passed;
     } else {
       for (const std::string &p : problems)
@@ -403,6 +441,18 @@ int triage_main(int argc, char **argv) {
                            std::to_string(final_run.schedule.decisions.size()) +
                            " context switches";
     c.stats["minimize_runs"] = std::to_string(r.stats.tries);
+    // What the replay suite will check: its operations explored clean
+    // without the bug, under every correct protocol.
+    uint64_t explored = 0;
+    std::string dirty = explore_clean(r.minimized, &explored);
+    c.stats["explored"] =
+        dirty.empty() ? std::to_string(explored) + " schedules clean (bound " +
+                            std::to_string(kCheckPreemptions) +
+                            ", every correct protocol)"
+                      : "NOT clean: " + dirty.substr(0, dirty.find('\n'));
+    if (!dirty.empty())
+      std::printf("  warning: without the bug, %s\n",
+                  printable(dirty.substr(0, dirty.find('\n'))).c_str());
     std::printf("  minimized: %s -> %s (%llu runs)\n", c.stats["raw"].c_str(),
                 c.stats["minimized"].c_str(),
                 static_cast<unsigned long long>(r.stats.tries));
