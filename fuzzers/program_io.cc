@@ -42,7 +42,7 @@ LoadedProgram load_program(const std::string &path) {
   }
   InputForm form = read_input(out.bytes.data(), out.bytes.size());
   out.is_text = form.is_text;
-  out.note = form.note;
+  if (!form.note.empty()) out.note = path + ": " + form.note;
   if (!form.ok()) {
     out.error = path + ": " + form.error;
     return out;

@@ -228,6 +228,9 @@ int program_tool(int argc, char **argv) {
     in.error = std::string(argv[2]) + ": cannot read: " + e.what();
   }
   if (!in.ok()) return error(in.error);
+  if (!in.note.empty())
+    std::fprintf(stderr, "program_tool: note: %s\n",
+                 printable(in.note).c_str());
   if (cmd == "print") {
     std::fputs(print_program(in.program).c_str(), stdout);
     return 0;

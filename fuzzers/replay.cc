@@ -107,6 +107,8 @@ int replay(int argc, char **argv) {
       std::fprintf(stderr, "replay: %s\n", printable(in.error).c_str());
       return 1;
     }
+    if (!in.note.empty())
+      std::fprintf(stderr, "replay: note: %s\n", printable(in.note).c_str());
     Program p = in.program;
     if (protocol) p.protocol = *protocol;
     std::printf("=== %s (%s, %zu bytes), bug %s\n%s=== run\n",

@@ -136,6 +136,8 @@ LoadedProgram load_artifact(const std::string &file) {
   } catch (const std::exception &e) {
     in.error = file + ": cannot read: " + e.what();
   }
+  if (in.ok() && !in.note.empty())
+    std::fprintf(stderr, "%s: note: %s\n", prog(), printable(in.note).c_str());
   return in;
 }
 
