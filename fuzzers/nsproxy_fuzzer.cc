@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <unordered_set>
 
 #include "core/bugs.h"
 #include "core/protocol.h"
@@ -40,8 +41,27 @@ uint8_t interleaving_counters[kNumSites * kNumSites];
 
 }  // namespace
 
+namespace {
+
+// Inputs this process ran to their end in LLVMFuzzerTestOneInput, by hash:
+// only their anchors are asked for by running them in the mutator. An
+// input that was never run whole may crash, and a crash inside the mutator
+// is blamed on no input (libFuzzer's -minimize_crash mutates the crashing
+// input itself and then wrote an empty artifact). Cleared when large.
+std::unordered_set<uint64_t> *ran_whole;
+constexpr size_t kMaxRanWhole = 1 << 20;
+
+uint64_t input_hash(const uint8_t *data, size_t size) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
+  for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 0x100000001b3ull;
+  return h;
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   executor = new Executor;
+  ran_whole = new std::unordered_set<uint64_t>;
 #ifdef NSFUZZ_FUZZ_PROTOCOL
   forced_protocol = parse_protocol(NSFUZZ_FUZZ_PROTOCOL);
 #endif
@@ -77,6 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Program p = std::move(in.program);
   if (forced_protocol) p.protocol = *forced_protocol;
   RunResult r = executor->run(p, run_options);
+  if (ran_whole->size() >= kMaxRanWhole) ran_whole->clear();
+  ran_whole->insert(input_hash(data, size));
   if (!no_interleaving_feedback)
     for (uint16_t pair : r.pairs)
       if (interleaving_counters[pair] < 255) ++interleaving_counters[pair];
@@ -101,8 +123,9 @@ extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
                                           size_t max_size, unsigned seed) {
   if (no_custom_mutator && LLVMFuzzerMutate)
     return LLVMFuzzerMutate(data, size, max_size);
+  bool safe = !no_run_anchors && ran_whole->count(input_hash(data, size));
   return custom_mutate(data, size, max_size, seed, LLVMFuzzerMutate,
-                       no_run_anchors ? AnchorsOf{} : AnchorsOf{anchors_of});
+                       safe ? AnchorsOf{anchors_of} : AnchorsOf{});
 }
 
 extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
