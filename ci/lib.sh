@@ -83,3 +83,36 @@ add_tally() {
   read -r p _ f _ <<<"$line"
   passed=$((passed + p)) failed=$((failed + f))
 }
+
+# Catalogs and signatures come from the C++ tools, never from core/ headers:
+# `program_tool list bugs|protocols|sites|ops` and `triage --signature`.
+# build_tools LOG BUILD_FLAGS... [-- LABELS...]: one `bazel build` of
+# program_tool, triage and LABELS in that configuration; sets `tools`, the
+# folder of program_tool and triage.
+tools=''
+build_tools() {
+  local log=$1 flags=()
+  shift
+  while (($#)) && [ "$1" != -- ]; do flags+=("$1"); shift; done
+  [ "${1:-}" = -- ] && shift
+  bazel_build "$log" "${flags[@]}" //fuzzers:program_tool //fuzzers:triage "$@"
+  tools=$(bazel_bin "${flags[@]}")/fuzzers
+}
+
+# catalog NAME: `program_tool list NAME`, one entry a line, tab-separated
+# columns (bugs: name protocol sanitizer doc; see program_tool --help).
+catalog() { "$tools/program_tool" list "$1" || die "program_tool list $1 failed"; }
+
+# bug_row BUG: sets bug_protocol and bug_sanitizer from the catalog; fails
+# if BUG is not in it.
+bug_row() {
+  local name doc
+  while IFS=$'\t' read -r name bug_protocol bug_sanitizer doc; do
+    [ "$name" = "$1" ] && return 0
+  done < <(catalog bugs)
+  return 1
+}
+
+# signature REPORT_FILE: "KIND @ WHERE<tab>SHORT_KIND" of the report's first
+# finding (triage --signature); fails, printing nothing, if it has none.
+signature() { "$tools/triage" --signature "$1" 2>/dev/null; }
