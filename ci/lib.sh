@@ -57,6 +57,13 @@ bazel_build() {
   die "bazel build $* failed (log: $log)"
 }
 
+# fuzz_targets: the libFuzzer targets of //fuzzers (the X of each X_bin
+# cc_binary that is not testonly), one a line, from the BUILD files.
+fuzz_targets() {
+  bazel query --noshow_progress 'attr(name, "_bin$", kind(cc_binary, //fuzzers:*)) except attr(testonly, 1, //fuzzers:*)' 2>/dev/null |
+    sed 's|^//fuzzers:||; s|_bin$||'
+}
+
 # libfuzzer_execs LOG: the executions libFuzzer reports in LOG
 # (stat::number_of_executed_units, from -print_final_stats=1), or nothing.
 libfuzzer_execs() { sed -n 's/^stat::number_of_executed_units: *//p' "$1" | tail -n 1; }
