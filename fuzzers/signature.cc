@@ -43,7 +43,9 @@ std::optional<Frame> parse_frame(std::string_view line) {
   line = trim(line.substr(sp));
   if (line.substr(0, 2) == "0x") {
     size_t in = line.find(" in ");
-    if (in == std::string_view::npos) return std::nullopt;
+    // "#3 0x7fe5 (libc.so.6+0x3c04f)": a frame without a symbol (a signal
+    // handler's caller in a libFuzzer timeout): in the stack, of no function.
+    if (in == std::string_view::npos) return Frame{};
     line = line.substr(in + 4);
   }
   // Drop trailing "(module+0x...)" and "(BuildId: ...)", then the location.
