@@ -93,18 +93,9 @@ add_tally() {
 
 # Catalogs and signatures come from the C++ tools, never from core/ headers:
 # `program_tool list bugs|protocols|sites|ops` and `triage --signature`.
-# build_tools LOG BUILD_FLAGS... [-- LABELS...]: one `bazel build` of
-# program_tool, triage and LABELS in that configuration; sets `tools`, the
-# folder of program_tool and triage.
+# A script builds them with the rest of its one `bazel build` and sets
+# `tools` to the folder that has them.
 tools=''
-build_tools() {
-  local log=$1 flags=()
-  shift
-  while (($#)) && [ "$1" != -- ]; do flags+=("$1"); shift; done
-  [ "${1:-}" = -- ] && shift
-  bazel_build "$log" "${flags[@]}" //fuzzers:program_tool //fuzzers:triage "$@"
-  tools=$(bazel_bin "${flags[@]}")/fuzzers
-}
 
 # catalog NAME: `program_tool list NAME`, one entry a line, tab-separated
 # columns (bugs: name protocol sanitizer doc; see program_tool --help).
