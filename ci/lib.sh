@@ -92,7 +92,7 @@ add_tally() {
 }
 
 # Catalogs and signatures come from the C++ tools, never from core/ headers:
-# `program_tool list bugs|protocols|sites|ops` and `triage --signature`.
+# `program_tool list bugs|protocols|sites|ops|mutations` and `triage --signature`.
 # A script builds them with the rest of its one `bazel build` and sets
 # `tools` to the folder that has them.
 tools=''

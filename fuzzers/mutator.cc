@@ -295,6 +295,13 @@ constexpr int kTotalWeight = [] {
   for (const MutationInfo &m : kMutations) total += m.weight;
   return total;
 }();
+static_assert(
+    [] {
+      for (const MutationInfo &m : kMutations)
+        if (m.weight <= 0) return false;
+      return true;
+    }(),
+    "a mutation of mutations.def has no positive weight: it never runs");
 
 void apply(Program &p, Mutation m, Rng &rng, Anchors &anchors) {
   kMutations[static_cast<int>(m)].apply(p, rng, anchors);
@@ -304,6 +311,9 @@ void apply(Program &p, Mutation m, Rng &rng, Anchors &anchors) {
 
 std::string_view mutation_name(Mutation m) {
   return kMutations[static_cast<int>(m)].name;
+}
+int mutation_weight(Mutation m) {
+  return kMutations[static_cast<int>(m)].weight;
 }
 std::string_view mutation_doc(Mutation m) {
   return kMutations[static_cast<int>(m)].doc;

@@ -48,6 +48,7 @@ inline constexpr int kNumMutations = 0
     ;
 
 std::string_view mutation_name(Mutation m);
+int mutation_weight(Mutation m);  // its share of mutate(p, seed)
 std::string_view mutation_doc(Mutation m);
 
 // The anchors a run of the Program passes, in the order it passes them:

@@ -21,6 +21,7 @@
 #include "fuzzers/cli.h"
 #include "fuzzers/decoder.h"
 #include "fuzzers/executor.h"
+#include "fuzzers/mutator.h"
 #include "fuzzers/op_table.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
@@ -52,6 +53,7 @@ constexpr const char *kUsage = R"(usage: program_tool COMMAND
                    sites      name doc                     (core/sites.def)
                    ops        name arg-kind doc            (fuzzers/ops.def;
                               arg-kind NONE, FLAGS, TASK or NAME)
+                   mutations  name weight doc              (fuzzers/mutations.def)
   --help         print this and exit
 IN is a Program's text form or its bytes. Relative paths are taken from
 BUILD_WORKING_DIRECTORY under `bazel run`.
@@ -121,6 +123,12 @@ bool print_catalog(std::string_view catalog) {
   } else if (catalog == "ops") {
     for (const OpInfo &op : kOpTable)
       print_row({op.name, arg_kind_name(op.arg), op.doc});
+  } else if (catalog == "mutations") {
+    for (int i = 0; i < kNumMutations; ++i) {
+      auto m = static_cast<Mutation>(i);
+      print_row({mutation_name(m), std::to_string(mutation_weight(m)),
+                 mutation_doc(m)});
+    }
   } else {
     return false;
   }
@@ -243,7 +251,8 @@ int program_tool(int argc, char **argv) {
   if (cmd == "list" && argc == 3) {
     if (print_catalog(argv[2])) return 0;
     std::fprintf(stderr,
-                 "program_tool: list: expected bugs, protocols, sites or ops, "
+                 "program_tool: list: expected bugs, protocols, sites, ops or "
+                 "mutations, "
                  "got '%s'\n",
                  printable(argv[2]).c_str());
     return 2;

@@ -3,9 +3,9 @@
 # order, with every column (read here from the table files themselves), and
 # `program_tool dict` is what corpus/nsproxy_fuzzer.dict holds (regenerate
 # it with `bazel run //fuzzers:program_tool -- dict`).
-# Args: PROGRAM_TOOL BUGS_DEF PROTOCOL_H SITES_DEF OPS_DEF DICT
+# Args: PROGRAM_TOOL BUGS_DEF PROTOCOL_H SITES_DEF OPS_DEF MUTATIONS_DEF DICT
 set -uo pipefail
-tool=$1 bugs_def=$2 protocol_h=$3 sites_def=$4 ops_def=$5 dict=$6
+tool=$1 bugs_def=$2 protocol_h=$3 sites_def=$4 ops_def=$5 mutations_def=$6 dict=$7
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 passed=0 failed=0
 
@@ -40,6 +40,8 @@ rows SITE "$sites_def" >"$tmp/sites"
 same "list sites: name doc" "$tmp/sites" "$tool" list sites
 rows OP "$ops_def" >"$tmp/ops"
 same "list ops: name arg-kind doc" "$tmp/ops" "$tool" list ops
+rows MUTATION "$mutations_def" >"$tmp/mutations"
+same "list mutations: name weight doc" "$tmp/mutations" "$tool" list mutations
 same "corpus/nsproxy_fuzzer.dict is program_tool dict" "$dict" "$tool" dict
 
 "$tool" list nothing >"$tmp/out" 2>"$tmp/err"
