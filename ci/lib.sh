@@ -57,6 +57,13 @@ bazel_build() {
   die "bazel build $* failed (log: $log)"
 }
 
+# fuzz_targets: the libFuzzer targets of //fuzzers (the X of each X_bin
+# cc_binary that is not testonly), one a line, from the BUILD files.
+fuzz_targets() {
+  bazel query --noshow_progress 'attr(name, "_bin$", kind(cc_binary, //fuzzers:*)) except attr(testonly, 1, //fuzzers:*)' 2>/dev/null |
+    sed 's|^//fuzzers:||; s|_bin$||'
+}
+
 # libfuzzer_execs LOG: the executions libFuzzer reports in LOG
 # (stat::number_of_executed_units, from -print_final_stats=1), or nothing.
 libfuzzer_execs() { sed -n 's/^stat::number_of_executed_units: *//p' "$1" | tail -n 1; }
@@ -83,3 +90,27 @@ add_tally() {
   read -r p _ f _ <<<"$line"
   passed=$((passed + p)) failed=$((failed + f))
 }
+
+# Catalogs and signatures come from the C++ tools, never from core/ headers:
+# `program_tool list bugs|protocols|sites|ops|mutations` and `triage --signature`.
+# A script builds them with the rest of its one `bazel build` and sets
+# `tools` to the folder that has them.
+tools=''
+
+# catalog NAME: `program_tool list NAME`, one entry a line, tab-separated
+# columns (bugs: name protocol sanitizer doc; see program_tool --help).
+catalog() { "$tools/program_tool" list "$1" || die "program_tool list $1 failed"; }
+
+# bug_row BUG: sets bug_protocol and bug_sanitizer from the catalog; fails
+# if BUG is not in it.
+bug_row() {
+  local name doc
+  while IFS=$'\t' read -r name bug_protocol bug_sanitizer doc; do
+    [ "$name" = "$1" ] && return 0
+  done < <(catalog bugs)
+  return 1
+}
+
+# signature REPORT_FILE: "KIND @ WHERE<tab>SHORT_KIND" of the report's first
+# finding (triage --signature); fails, printing nothing, if it has none.
+signature() { "$tools/triage" --signature "$1" 2>/dev/null; }

@@ -14,24 +14,26 @@ namespace nsfuzz {
 
 enum class Bug : unsigned char {
   none,
-#define BUG(name, protocol, rule) name,
+#define BUG(name, protocol, sanitizer, rule) name,
 #include "core/bugs.def"
 #undef BUG
 };
 inline constexpr int kNumBugs = 0
-#define BUG(name, protocol, rule) +1
+#define BUG(name, protocol, sanitizer, rule) +1
 #include "core/bugs.def"
 #undef BUG
     ;
 
 struct BugInfo {
   std::string_view name;
-  std::string_view protocol;  // the protocol it is written against, or "all"
-  std::string_view rule;      // the rule it breaks
+  std::string_view protocol;   // the protocol it is written against, or "all"
+  std::string_view sanitizer;  // the one that sees it: "asan" or "tsan"
+  std::string_view rule;       // the rule it breaks
 };
 inline constexpr BugInfo kBugInfo[] = {
-    {"none", "all", "no injected bug"},
-#define BUG(name, protocol, rule) {#name, #protocol, rule},
+    {"none", "all", "asan", "no injected bug"},
+#define BUG(name, protocol, sanitizer, rule) \
+  {#name, #protocol, #sanitizer, rule},
 #include "core/bugs.def"
 #undef BUG
 };

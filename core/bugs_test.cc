@@ -47,6 +47,9 @@ TEST_F(BugsTest, CatalogHasDocumentedEntries) {
     EXPECT_GT(bug_info(b).rule.size(), 20u) << bug_name(b);
     EXPECT_TRUE(bug_info(b).protocol == "all" ||
                 parse_protocol(bug_info(b).protocol).has_value());
+    EXPECT_TRUE(bug_info(b).sanitizer == "asan" ||
+                bug_info(b).sanitizer == "tsan")
+        << bug_name(b);
   }
   EXPECT_EQ(parse_bug("no_such_bug"), std::nullopt);
 }

@@ -4,24 +4,11 @@
 #include <cstdio>
 
 namespace nsfuzz {
-namespace {
-
-struct FlagName {
-  uint32_t bit;
-  const char *name;
-};
-constexpr FlagName kFlags[] = {
-    {CLONE_NEWNS, "NEWNS"},   {CLONE_NEWUTS, "NEWUTS"},
-    {CLONE_NEWIPC, "NEWIPC"}, {CLONE_NEWPID, "NEWPID"},
-    {CLONE_NEWNET, "NEWNET"},
-};
-
-}  // namespace
 
 std::string clone_flags_name(uint32_t flags) {
   if (flags == 0) return "0";
   std::string out;
-  for (const auto &f : kFlags) {
+  for (const CloneFlag &f : kCloneFlags) {
     if (!(flags & f.bit)) continue;
     if (!out.empty()) out += '|';
     out += f.name;
@@ -43,7 +30,7 @@ std::optional<uint32_t> parse_clone_flags(std::string_view s) {
     size_t bar = s.find('|');
     std::string_view word = s.substr(0, bar);
     bool found = false;
-    for (const auto &f : kFlags)
+    for (const CloneFlag &f : kCloneFlags)
       if (word == f.name) flags |= f.bit, found = true;
     if (!found && word.size() > 2 && word.substr(0, 2) == "0x") {
       uint32_t v = 0;

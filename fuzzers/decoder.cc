@@ -18,11 +18,9 @@ static_assert(kMaxTaskArg == 15 && kMaxNameArg == 15);
 static_assert(kMaxFailAlloc == 32);
 static_assert(kNumSites <= 256);
 
-// FLAGS argument bit i in a record is kFlagOrder[i].
-constexpr uint32_t kFlagOrder[] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
-                                   CLONE_NEWPID, CLONE_NEWNET};
-static_assert((CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
-               CLONE_NEWNET) == kCloneNewAll);
+// FLAGS argument bit i in a record is kCloneFlags[i] (core/uapi.h); the
+// record has 5 bits for them.
+static_assert(kNumCloneFlags <= 5);
 
 constexpr uint8_t kExtend = 0xff;
 constexpr uint8_t kSwitch = 0x80;
@@ -32,8 +30,8 @@ uint32_t decode_arg(ArgKind kind, uint8_t bits) {  // bits: v >> 2
     case ArgKind::NONE: return 0;
     case ArgKind::FLAGS: {
       uint32_t flags = 0;
-      for (int i = 0; i < 5; ++i)
-        if (bits & (1u << i)) flags |= kFlagOrder[i];
+      for (int i = 0; i < kNumCloneFlags; ++i)
+        if (bits & (1u << i)) flags |= kCloneFlags[i].bit;
       return flags;
     }
     case ArgKind::TASK:
@@ -47,8 +45,8 @@ uint8_t encode_arg(ArgKind kind, uint32_t arg) {
     case ArgKind::NONE: return 0;
     case ArgKind::FLAGS: {
       uint8_t bits = 0;
-      for (int i = 0; i < 5; ++i)
-        if (arg & kFlagOrder[i]) bits |= 1u << i;
+      for (int i = 0; i < kNumCloneFlags; ++i)
+        if (arg & kCloneFlags[i].bit) bits |= 1u << i;
       return bits;
     }
     case ArgKind::TASK:

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,16 +17,10 @@
 namespace nsfuzz {
 namespace {
 
-constexpr uint32_t kFlagBits[] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
-                                  CLONE_NEWPID, CLONE_NEWNET};
-
-// Relative frequency of each Mutation in mutate(p, seed): mostly ops and
-// switches, which is where interleavings come from.
-constexpr uint8_t kWeights[kNumMutations] = {
-    6, 4, 3, 3, 5, 3, 4,  // ops
-    5, 5, 3, 3,           // switches
-    1, 1, 1, 1, 1,        // header
-};
+// One CLONE_NEW* flag (core/uapi.h's table), at random.
+uint32_t random_flag(Rng &rng) {
+  return kCloneFlags[rng.below(kNumCloneFlags)].bit;
+}
 
 int other_thread(Rng &rng, int thread, int threads) {
   return 1 + (thread - 1 + 1 + rng.below(threads - 1)) % threads;
@@ -37,8 +33,8 @@ uint32_t random_arg(Rng &rng, OpKind kind, int threads) {
     case ArgKind::NONE: return 0;
     case ArgKind::FLAGS:
       if (rng.one_in(3)) return rng.below(2) ? kCloneNewAll : 0;
-      return rng.below(2) ? kFlagBits[rng.below(5)]
-                          : kFlagBits[rng.below(5)] | kFlagBits[rng.below(5)];
+      return rng.below(2) ? random_flag(rng)
+                          : random_flag(rng) | random_flag(rng);
     case ArgKind::TASK:
       return rng.one_in(4) ? rng.below(kMaxTaskArg + 1)
                            : rng.below(threads + 3);
@@ -60,7 +56,7 @@ Op random_op(Rng &rng, int threads) {
 uint32_t other_arg(Rng &rng, const Op &op, int threads) {
   switch (arg_kind(op.kind)) {
     case ArgKind::NONE: return 0;
-    case ArgKind::FLAGS: return op.arg ^ kFlagBits[rng.below(5)];
+    case ArgKind::FLAGS: return op.arg ^ random_flag(rng);
     case ArgKind::TASK:
     case ArgKind::NAME: {
       const uint32_t max =
@@ -138,161 +134,189 @@ int op_with_arg(Rng &rng, const Program &p) {
   return candidates[rng.below(candidates.size())];
 }
 
-void apply(Program &p, Mutation m, Rng &rng, Anchors &anchors) {
-  const size_t n_ops = p.ops.size(), n_sw = p.switches.size();
-  switch (m) {
-    case Mutation::insert_op:
-      if (n_ops < kMaxOps)
-        p.ops.insert(p.ops.begin() + rng.below(n_ops + 1),
-                     random_op(rng, p.threads));
-      break;
-    case Mutation::delete_op:
-      if (n_ops) {
-        size_t i = rng.below(n_ops);
-        size_t len = std::min<size_t>(n_ops - i, rng.one_in(4) ? 3 : 1);
-        p.ops.erase(p.ops.begin() + i, p.ops.begin() + i + len);
-      }
-      break;
-    case Mutation::duplicate_op:
-      if (n_ops && n_ops < kMaxOps) {
-        size_t i = rng.below(n_ops);
-        size_t len =
-            std::min({n_ops - i, kMaxOps - n_ops, size_t{1} + rng.below(3)});
-        std::vector<Op> run(p.ops.begin() + i, p.ops.begin() + i + len);
-        if (rng.below(2)) {  // the same run, as another thread's
-          int t = other_thread(rng, run[0].thread, p.threads);
-          for (Op &op : run) op.thread = t;
-        }
-        p.ops.insert(p.ops.begin() + rng.below(n_ops + 1), run.begin(),
-                     run.end());
-      }
-      break;
-    case Mutation::swap_ops:
-      if (n_ops >= 2)
-        std::swap(p.ops[rng.below(n_ops)], p.ops[rng.below(n_ops)]);
-      break;
-    case Mutation::change_arg:
-      if (int i = op_with_arg(rng, p); i >= 0)
-        p.ops[i].arg = other_arg(rng, p.ops[i], p.threads);
-      break;
-    case Mutation::change_kind:
-      if (n_ops) {
-        Op &op = p.ops[rng.below(n_ops)];
-        ArgKind before = arg_kind(op.kind);
-        op.kind = static_cast<OpKind>(
-            (static_cast<int>(op.kind) + 1 + rng.below(kNumOpKinds - 1)) %
-            kNumOpKinds);
-        if (arg_kind(op.kind) != before)
-          op.arg = random_arg(rng, op.kind, p.threads);
-      }
-      break;
-    case Mutation::move_op_thread:
-      if (n_ops) {
-        Op &op = p.ops[rng.below(n_ops)];
-        op.thread = other_thread(rng, op.thread, p.threads);
-      }
-      break;
-    case Mutation::add_switch:
-      if (n_sw < kMaxSwitches) {
-        Anchor at = random_anchor(rng, p, anchors);
-        p.switches.insert(p.switches.begin() + rng.below(n_sw + 1),
-                          {at, other_thread(rng, at.thread, p.threads)});
-        normalize_switches(p);
-      }
-      break;
-    case Mutation::move_switch:  // another pass of the site, or another site
-      if (n_sw) {
-        Anchor &at = p.switches[rng.below(n_sw)].at;
-        const std::vector<Anchor> *list = anchors.get();
-        auto here = list ? std::find(list->begin(), list->end(), at)
-                         : std::vector<Anchor>::const_iterator{};
-        if (list && here != list->end()) {
-          // A few points on or back in the same thread's run.
-          int step = rng.below(2) ? 1 : -1, hops = 1 + rng.below(3);
-          for (auto it = here; hops > 0;) {
-            if (step < 0 && it == list->begin()) break;
-            it += step;
-            if (it == list->end()) break;
-            if (it->thread == at.thread) at = *it, --hops;
-          }
-        } else if (rng.below(2))
-          at.nth = at.nth > 1 && rng.below(2) ? at.nth - 1
-                                              : std::min(at.nth + 1, kMaxNth);
-        else
-          at.site = static_cast<Site>(rng.below(kNumSites));
-        normalize_switches(p);
-      }
-      break;
-    case Mutation::delete_switch:
-      if (n_sw) p.switches.erase(p.switches.begin() + rng.below(n_sw));
-      break;
-    case Mutation::change_switch_thread:
-      if (n_sw) {
-        Switch &s = p.switches[rng.below(n_sw)];
-        s.thread = other_thread(rng, s.thread, p.threads);
-        normalize_switches(p);
-      }
-      break;
-    case Mutation::change_threads:
-      p.threads = kMinThreads + (p.threads - kMinThreads + 1 +
-                                 rng.below(kMaxThreads - kMinThreads)) %
-                                    (kMaxThreads - kMinThreads + 1);
-      refit_threads(p);
-      break;
-    case Mutation::change_protocol:
-      p.protocol = static_cast<Protocol>(
-          (static_cast<int>(p.protocol) + 1 + rng.below(kNumProtocols - 1)) %
-          kNumProtocols);
-      break;
-    case Mutation::change_privileged:
-      p.privileged ^= 1u << (1 + rng.below(p.threads));
-      break;
-    case Mutation::change_fail_alloc:
-      if (p.fail_alloc && rng.one_in(3)) {
-        p.fail_alloc = 0;
-      } else if (p.fail_alloc && rng.below(2)) {  // a neighbouring allocation
-        p.fail_alloc = p.fail_alloc == kMaxFailAlloc       ? p.fail_alloc - 1
-                       : p.fail_alloc == 1 || rng.below(2) ? p.fail_alloc + 1
-                                                           : p.fail_alloc - 1;
-      } else {
-        p.fail_alloc = 1 + rng.below(kMaxFailAlloc);
-      }
-      break;
-    case Mutation::change_policy:  // the priorities, or one change point
-      if (rng.below(2))
-        p.policy.priorities = static_cast<uint8_t>(rng.next());
-      else
-        p.policy.preempt[rng.below(3)] =
-            rng.one_in(3) ? 0 : 1 + rng.below(Policy::kMaxPoint);
-      break;
+// One function a mutation of mutations.def, each leaving `p` valid.
+namespace mutations {
+
+void insert_op(Program &p, Rng &rng, Anchors &) {
+  const size_t n_ops = p.ops.size();
+  if (n_ops < kMaxOps)
+    p.ops.insert(p.ops.begin() + rng.below(n_ops + 1),
+                 random_op(rng, p.threads));
+}
+
+void delete_op(Program &p, Rng &rng, Anchors &) {
+  const size_t n_ops = p.ops.size();
+  if (!n_ops) return;
+  size_t i = rng.below(n_ops);
+  size_t len = std::min<size_t>(n_ops - i, rng.one_in(4) ? 3 : 1);
+  p.ops.erase(p.ops.begin() + i, p.ops.begin() + i + len);
+}
+
+void duplicate_op(Program &p, Rng &rng, Anchors &) {
+  const size_t n_ops = p.ops.size();
+  if (!n_ops || n_ops >= kMaxOps) return;
+  size_t i = rng.below(n_ops);
+  size_t len = std::min({n_ops - i, kMaxOps - n_ops, size_t{1} + rng.below(3)});
+  std::vector<Op> run(p.ops.begin() + i, p.ops.begin() + i + len);
+  if (rng.below(2)) {  // the same run, as another thread's
+    int t = other_thread(rng, run[0].thread, p.threads);
+    for (Op &op : run) op.thread = t;
   }
+  p.ops.insert(p.ops.begin() + rng.below(n_ops + 1), run.begin(), run.end());
+}
+
+void swap_ops(Program &p, Rng &rng, Anchors &) {
+  const size_t n_ops = p.ops.size();
+  if (n_ops >= 2) std::swap(p.ops[rng.below(n_ops)], p.ops[rng.below(n_ops)]);
+}
+
+void change_arg(Program &p, Rng &rng, Anchors &) {
+  if (int i = op_with_arg(rng, p); i >= 0)
+    p.ops[i].arg = other_arg(rng, p.ops[i], p.threads);
+}
+
+void change_kind(Program &p, Rng &rng, Anchors &) {
+  if (p.ops.empty()) return;
+  Op &op = p.ops[rng.below(p.ops.size())];
+  ArgKind before = arg_kind(op.kind);
+  op.kind = static_cast<OpKind>(
+      (static_cast<int>(op.kind) + 1 + rng.below(kNumOpKinds - 1)) %
+      kNumOpKinds);
+  if (arg_kind(op.kind) != before) op.arg = random_arg(rng, op.kind, p.threads);
+}
+
+void move_op_thread(Program &p, Rng &rng, Anchors &) {
+  if (p.ops.empty()) return;
+  Op &op = p.ops[rng.below(p.ops.size())];
+  op.thread = other_thread(rng, op.thread, p.threads);
+}
+
+void add_switch(Program &p, Rng &rng, Anchors &anchors) {
+  const size_t n_sw = p.switches.size();
+  if (n_sw >= kMaxSwitches) return;
+  Anchor at = random_anchor(rng, p, anchors);
+  p.switches.insert(p.switches.begin() + rng.below(n_sw + 1),
+                    {at, other_thread(rng, at.thread, p.threads)});
+  normalize_switches(p);
+}
+
+// Another pass of the site, or another site.
+void move_switch(Program &p, Rng &rng, Anchors &anchors) {
+  const size_t n_sw = p.switches.size();
+  if (!n_sw) return;
+  Anchor &at = p.switches[rng.below(n_sw)].at;
+  const std::vector<Anchor> *list = anchors.get();
+  auto here = list ? std::find(list->begin(), list->end(), at)
+                   : std::vector<Anchor>::const_iterator{};
+  if (list && here != list->end()) {
+    // A few points on or back in the same thread's run.
+    int step = rng.below(2) ? 1 : -1, hops = 1 + rng.below(3);
+    for (auto it = here; hops > 0;) {
+      if (step < 0 && it == list->begin()) break;
+      it += step;
+      if (it == list->end()) break;
+      if (it->thread == at.thread) at = *it, --hops;
+    }
+  } else if (rng.below(2))
+    at.nth =
+        at.nth > 1 && rng.below(2) ? at.nth - 1 : std::min(at.nth + 1, kMaxNth);
+  else
+    at.site = static_cast<Site>(rng.below(kNumSites));
+  normalize_switches(p);
+}
+
+void delete_switch(Program &p, Rng &rng, Anchors &) {
+  if (!p.switches.empty())
+    p.switches.erase(p.switches.begin() + rng.below(p.switches.size()));
+}
+
+void change_switch_thread(Program &p, Rng &rng, Anchors &) {
+  if (p.switches.empty()) return;
+  Switch &s = p.switches[rng.below(p.switches.size())];
+  s.thread = other_thread(rng, s.thread, p.threads);
+  normalize_switches(p);
+}
+
+void change_threads(Program &p, Rng &rng, Anchors &) {
+  p.threads = kMinThreads + (p.threads - kMinThreads + 1 +
+                             rng.below(kMaxThreads - kMinThreads)) %
+                                (kMaxThreads - kMinThreads + 1);
+  refit_threads(p);
+}
+
+void change_protocol(Program &p, Rng &rng, Anchors &) {
+  p.protocol = static_cast<Protocol>(
+      (static_cast<int>(p.protocol) + 1 + rng.below(kNumProtocols - 1)) %
+      kNumProtocols);
+}
+
+void change_privileged(Program &p, Rng &rng, Anchors &) {
+  p.privileged ^= 1u << (1 + rng.below(p.threads));
+}
+
+void change_fail_alloc(Program &p, Rng &rng, Anchors &) {
+  if (p.fail_alloc && rng.one_in(3)) {
+    p.fail_alloc = 0;
+  } else if (p.fail_alloc && rng.below(2)) {  // a neighbouring allocation
+    p.fail_alloc = p.fail_alloc == kMaxFailAlloc       ? p.fail_alloc - 1
+                   : p.fail_alloc == 1 || rng.below(2) ? p.fail_alloc + 1
+                                                       : p.fail_alloc - 1;
+  } else {
+    p.fail_alloc = 1 + rng.below(kMaxFailAlloc);
+  }
+}
+
+// The priorities, or one change point.
+void change_policy(Program &p, Rng &rng, Anchors &) {
+  if (rng.below(2))
+    p.policy.priorities = static_cast<uint8_t>(rng.next());
+  else
+    p.policy.preempt[rng.below(3)] =
+        rng.one_in(3) ? 0 : 1 + rng.below(Policy::kMaxPoint);
+}
+
+}  // namespace mutations
+
+struct MutationInfo {
+  std::string_view name;
+  int weight;
+  void (*apply)(Program &p, Rng &rng, Anchors &anchors);
+  std::string_view doc;
+};
+constexpr MutationInfo kMutations[] = {
+#define MUTATION(name, weight, doc) {#name, weight, &mutations::name, doc},
+#include "fuzzers/mutations.def"
+#undef MUTATION
+};
+static_assert(std::size(kMutations) == kNumMutations);
+
+constexpr int kTotalWeight = [] {
+  int total = 0;
+  for (const MutationInfo &m : kMutations) total += m.weight;
+  return total;
+}();
+static_assert(
+    [] {
+      for (const MutationInfo &m : kMutations)
+        if (m.weight <= 0) return false;
+      return true;
+    }(),
+    "a mutation of mutations.def has no positive weight: it never runs");
+
+void apply(Program &p, Mutation m, Rng &rng, Anchors &anchors) {
+  kMutations[static_cast<int>(m)].apply(p, rng, anchors);
 }
 
 }  // namespace
 
 std::string_view mutation_name(Mutation m) {
-  switch (m) {
-#define NAME(x) \
-  case Mutation::x: return #x;
-    NAME(insert_op)
-    NAME(delete_op)
-    NAME(duplicate_op)
-    NAME(swap_ops)
-    NAME(change_arg)
-    NAME(change_kind)
-    NAME(move_op_thread)
-    NAME(add_switch)
-    NAME(move_switch)
-    NAME(delete_switch)
-    NAME(change_switch_thread)
-    NAME(change_threads)
-    NAME(change_protocol)
-    NAME(change_privileged)
-    NAME(change_fail_alloc)
-    NAME(change_policy)
-#undef NAME
-  }
-  return "?";
+  return kMutations[static_cast<int>(m)].name;
+}
+int mutation_weight(Mutation m) {
+  return kMutations[static_cast<int>(m)].weight;
+}
+std::string_view mutation_doc(Mutation m) {
+  return kMutations[static_cast<int>(m)].doc;
 }
 
 // A v1 Program mutates as v2: its step switches meant where they fell in
@@ -318,14 +342,12 @@ Program mutate(const Program &p, Mutation m, uint64_t seed,
 Program mutate(const Program &input, uint64_t seed,
                const AnchorsOf &anchors_of) {
   Rng rng(seed);
-  int total = 0;
-  for (uint8_t w : kWeights) total += w;
   const Program p = as_v2(input);
   Anchors anchors(p, anchors_of);
   Program q = p;
   for (int attempt = 0; attempt < 8 && q == p; ++attempt) {
-    int pick = rng.below(total), m = 0;
-    while (pick >= kWeights[m]) pick -= kWeights[m++];
+    int pick = rng.below(kTotalWeight), m = 0;
+    while (pick >= kMutations[m].weight) pick -= kMutations[m++].weight;
     apply(q, static_cast<Mutation>(m), rng, anchors);
   }
   return q;

@@ -35,27 +35,21 @@ class Rng {
   uint64_t state_;
 };
 
+// The mutations of fuzzers/mutations.def, in its order.
 enum class Mutation : uint8_t {
-  insert_op,
-  delete_op,
-  duplicate_op,  // copy a run of ops elsewhere
-  swap_ops,
-  change_arg,
-  change_kind,
-  move_op_thread,
-  add_switch,
-  move_switch,
-  delete_switch,
-  change_switch_thread,
-  change_threads,
-  change_protocol,
-  change_privileged,
-  change_fail_alloc,
-  change_policy,
+#define MUTATION(name, weight, doc) name,
+#include "fuzzers/mutations.def"
+#undef MUTATION
 };
-inline constexpr int kNumMutations = 16;
+inline constexpr int kNumMutations = 0
+#define MUTATION(name, weight, doc) +1
+#include "fuzzers/mutations.def"
+#undef MUTATION
+    ;
 
 std::string_view mutation_name(Mutation m);
+int mutation_weight(Mutation m);  // its share of mutate(p, seed)
+std::string_view mutation_doc(Mutation m);
 
 // The anchors a run of the Program passes, in the order it passes them:
 // asked for (at most once a call) only when a mutation places a switch, so

@@ -9,15 +9,19 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/bugs.h"
+#include "core/protocol.h"
+#include "core/sched.h"
 #include "core/uapi.h"
 #include "fuzzers/cli.h"
 #include "fuzzers/decoder.h"
 #include "fuzzers/executor.h"
+#include "fuzzers/mutator.h"
 #include "fuzzers/op_table.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
@@ -41,6 +45,15 @@ constexpr const char *kUsage = R"(usage: program_tool COMMAND
                  child process; --bug as for upgrade)
   dict           print a libFuzzer dictionary: the byte record of every op
                  (T1, T2) and of a switch at each site
+  list CATALOG   print a catalog for scripts, one entry a line, in table
+                 order, columns separated by one tab:
+                   bugs       name protocol sanitizer doc  (core/bugs.def;
+                              protocol "all" or one; sanitizer asan or tsan)
+                   protocols  name                         (core/protocol.h)
+                   sites      name doc                     (core/sites.def)
+                   ops        name arg-kind doc            (fuzzers/ops.def;
+                              arg-kind NONE, FLAGS, TASK or NAME)
+                   mutations  name weight doc              (fuzzers/mutations.def)
   --help         print this and exit
 IN is a Program's text form or its bytes. Relative paths are taken from
 BUILD_WORKING_DIRECTORY under `bazel run`.
@@ -73,6 +86,53 @@ void print_dict() {
     print_record(
         "switch_T1_at_" + std::string(site_name(p.switches[0].at.site)), p);
   }
+}
+
+constexpr std::string_view arg_kind_name(ArgKind a) {
+  switch (a) {
+    case ArgKind::NONE: return "NONE";
+    case ArgKind::FLAGS: return "FLAGS";
+    case ArgKind::TASK: return "TASK";
+    case ArgKind::NAME: return "NAME";
+  }
+  return "?";
+}
+
+// One line of tab-separated columns.
+void print_row(std::initializer_list<std::string_view> columns) {
+  std::string line;
+  for (std::string_view c : columns) (line += c) += '\t';
+  line.back() = '\n';
+  std::fputs(line.c_str(), stdout);
+}
+
+// `list CATALOG`: false if CATALOG names none.
+bool print_catalog(std::string_view catalog) {
+  if (catalog == "bugs") {
+    for (int i = 1; i <= kNumBugs; ++i) {
+      const BugInfo &b = kBugInfo[i];
+      print_row({b.name, b.protocol, b.sanitizer, b.rule});
+    }
+  } else if (catalog == "protocols") {
+    for (int i = 0; i < kNumProtocols; ++i)
+      print_row({protocol_name(static_cast<Protocol>(i))});
+  } else if (catalog == "sites") {
+    for (int i = 0; i < kNumSites; ++i)
+      print_row(
+          {site_name(static_cast<Site>(i)), site_doc(static_cast<Site>(i))});
+  } else if (catalog == "ops") {
+    for (const OpInfo &op : kOpTable)
+      print_row({op.name, arg_kind_name(op.arg), op.doc});
+  } else if (catalog == "mutations") {
+    for (int i = 0; i < kNumMutations; ++i) {
+      auto m = static_cast<Mutation>(i);
+      print_row({mutation_name(m), std::to_string(mutation_weight(m)),
+                 mutation_doc(m)});
+    }
+  } else {
+    return false;
+  }
+  return true;
 }
 
 int error(const std::string &msg);
@@ -188,6 +248,15 @@ int program_tool(int argc, char **argv) {
     print_dict();
     return 0;
   }
+  if (cmd == "list" && argc == 3) {
+    if (print_catalog(argv[2])) return 0;
+    std::fprintf(stderr,
+                 "program_tool: list: expected bugs, protocols, sites, ops or "
+                 "mutations, "
+                 "got '%s'\n",
+                 printable(argv[2]).c_str());
+    return 2;
+  }
   Bug bug = Bug::none;
   if ((cmd == "upgrade" && argc == 5) || (cmd == "stats" && argc == 4)) {
     if (std::string_view(argv[2]).substr(0, 6) != "--bug=") {
@@ -216,7 +285,8 @@ int program_tool(int argc, char **argv) {
             : "'" + cmd + "' with " + std::to_string(argc - 2) + " argument(s)";
     std::fprintf(stderr,
                  "program_tool: expected encode IN OUT, print IN, stats "
-                 "[--bug=NAME] IN, upgrade [--bug=NAME] IN OUT or dict, got "
+                 "[--bug=NAME] IN, upgrade [--bug=NAME] IN OUT, dict or list "
+                 "CATALOG, got "
                  "%s (see program_tool --help)\n",
                  printable(got).c_str());
     return 2;

@@ -43,7 +43,9 @@ std::optional<Frame> parse_frame(std::string_view line) {
   line = trim(line.substr(sp));
   if (line.substr(0, 2) == "0x") {
     size_t in = line.find(" in ");
-    if (in == std::string_view::npos) return std::nullopt;
+    // "#3 0x7fe5 (libc.so.6+0x3c04f)": a frame without a symbol (a signal
+    // handler's caller in a libFuzzer timeout): in the stack, of no function.
+    if (in == std::string_view::npos) return Frame{};
     line = line.substr(in + 4);
   }
   // Drop trailing "(module+0x...)" and "(BuildId: ...)", then the location.
@@ -98,7 +100,32 @@ std::string model_frames(const std::vector<std::string_view> &lines, size_t i,
   return out.empty() ? "?" : out;
 }
 
+// How a kind's tool prefix reads in a table cell, one row per tool.
+struct ShortKind {
+  std::string_view prefix;  // of Signature::kind
+  std::string_view cell;    // "" drops the prefix; "{}" is the rest
+};
+constexpr ShortKind kShortKinds[] = {
+    {"asan:", "{}"},                 // the ASan error type says it all
+    {"tsan:", "{}"},                 // "data race", "lock-order-inversion"
+    {"lsan:", "leak (LSan)"},        // LeakSanitizer has one kind
+    {"nsfuzz:", "nsfuzz: {}"},       // the model's own checks
+    {"libfuzzer:", "libFuzzer: {}"}  // timeout, out-of-memory, deadly signal
+};
+
 }  // namespace
+
+std::string short_kind(std::string_view kind) {
+  for (const ShortKind &k : kShortKinds) {
+    if (kind.substr(0, k.prefix.size()) != k.prefix) continue;
+    std::string cell(k.cell);
+    size_t at = cell.find("{}");
+    if (at != std::string::npos)
+      cell.replace(at, 2, kind.substr(k.prefix.size()));
+    return cell;
+  }
+  return std::string(kind);
+}
 
 std::string bare_function_name(std::string_view s) {
   s = trim(s);
@@ -156,6 +183,12 @@ std::optional<Signature> signature_of(std::string_view report) {
     if ((at = l.find("ERROR: AddressSanitizer: ")) != std::string_view::npos) {
       std::string_view rest = l.substr(at + 25);
       sig.kind = "asan:" + std::string(rest.substr(0, rest.find(' ')));
+      sig.where = model_frames(lines, i + 1, 2);
+      return sig;
+    }
+    if (l.find("ERROR: LeakSanitizer: ") != std::string_view::npos) {
+      // Where the first leaked object was allocated.
+      sig.kind = "lsan:leak";
       sig.where = model_frames(lines, i + 1, 2);
       return sig;
     }

@@ -22,6 +22,10 @@ struct Signature {
   std::string str() const { return kind + " @ " + where; }
 };
 
+// The kind as a table cell: "heap-use-after-free", "data race",
+// "nsfuzz: leak", "leak (LSan)", "libFuzzer: timeout" (see kShortKinds).
+std::string short_kind(std::string_view kind);
+
 // The signature of the first finding in a run's output (stdout and stderr
 // together), or nullopt when it reports none.
 std::optional<Signature> signature_of(std::string_view report);

@@ -58,6 +58,7 @@ using namespace nsfuzz;
 
 constexpr const char *kUsage = R"(usage: triage [FLAG...] ARTIFACT...
        triage --check [--regressions=DIR] [CASE_DIR...]
+       triage --signature REPORT_FILE
 Confirms, deduplicates and minimizes each crash ARTIFACT (a Program's text
 form or bytes) and writes it as a regression case; --check replays
 committed cases.
@@ -74,6 +75,11 @@ committed cases.
                       regressions, of the workspace under `bazel run`)
   --dry-run           triage and print, write nothing
   --check             replay the cases under DIR (or the CASE_DIRs given)
+  --signature         print the signature of the first finding in
+                      REPORT_FILE (a run's output), one line of two
+                      tab-separated columns: "KIND @ WHERE" as cases record
+                      it, then the kind as a table cell ("heap-use-after-free",
+                      "data race", "nsfuzz: leak"); exit 1 if it has none
   --help              print this and exit
 Relative paths are taken from BUILD_WORKING_DIRECTORY under `bazel run`.
 Exit status: 0 every artifact was a confirmed finding, written as a new case
@@ -294,12 +300,25 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
   return failed ? 1 : 0;
 }
 
+// --signature: the report's signature and its kind as a table cell.
+int print_signature(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string report((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) fail(path + ": cannot read", 1);
+  std::optional<Signature> sig = signature_of(report);
+  if (!sig) fail(path + ": no sanitizer, libFuzzer or nsfuzz report in it", 1);
+  std::printf("%s\t%s\n", sig->str().c_str(), short_kind(sig->kind).c_str());
+  return 0;
+}
+
 int triage_main(int argc, char **argv) {
   Bug bug = Bug::none;
   std::optional<Protocol> protocol;
   int confirm_runs = 5, timeout = 30;
   std::string root, name;
   bool dry_run = false, check_mode = false, run_one_mode = false;
+  bool signature_mode = false;
   bool trace = false;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
@@ -337,6 +356,8 @@ int triage_main(int argc, char **argv) {
       dry_run = true;
     } else if (a == "--check") {
       check_mode = true;
+    } else if (a == "--signature") {
+      signature_mode = true;
     } else if (a == "--run-one") {
       run_one_mode = true;
     } else if (a == "--trace" || a == "--quiet") {
@@ -349,6 +370,12 @@ int triage_main(int argc, char **argv) {
     } else {
       files.emplace_back(a);
     }
+  }
+  if (signature_mode) {
+    if (files.size() != 1)
+      fail("--signature takes one REPORT_FILE, got " +
+           std::to_string(files.size()));
+    return print_signature(user_path(files[0]));
   }
   if (run_one_mode) {
     if (files.size() != 1) fail("--run-one takes one file");
