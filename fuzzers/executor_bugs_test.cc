@@ -9,6 +9,7 @@
 #include "fuzzers/executor.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
+#include "fuzzers/testing_programs.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -20,10 +21,8 @@ namespace nsfuzz {
 namespace {
 
 Program Load(Bug b) {
-  LoadedProgram in = load_program("fuzzers/testdata/bugs/" +
-                                  std::string(bug_name(b)) + ".txt");
-  EXPECT_TRUE(in.ok()) << in.error;
-  return in.program;
+  return testing::LoadOrFail("fuzzers/testdata/bugs/" +
+                             std::string(bug_name(b)) + ".txt");
 }
 
 void RunWith(Bug b) {

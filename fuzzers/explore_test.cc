@@ -17,6 +17,7 @@
 #include "fuzzers/executor.h"
 #include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
+#include "fuzzers/testing_programs.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -39,9 +40,7 @@ std::vector<std::string> Files(const std::string &dir) {
 }
 
 Program Load(const std::string &path) {
-  LoadedProgram in = load_program(path);
-  EXPECT_TRUE(in.ok()) << in.error;
-  return in.program;
+  return testing::LoadOrFail(path);
 }
 
 Bug BugOf(const std::string &path) {

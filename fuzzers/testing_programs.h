@@ -1,4 +1,5 @@
-// Test helpers: Programs from text and from deterministic random bytes.
+// Test helpers: Programs from text, from files and from deterministic random
+// bytes.
 #ifndef NSFUZZ_FUZZERS_TESTING_PROGRAMS_H_
 #define NSFUZZ_FUZZERS_TESTING_PROGRAMS_H_
 
@@ -10,6 +11,7 @@
 
 #include "fuzzers/decoder.h"
 #include "fuzzers/mutator.h"
+#include "fuzzers/program_io.h"
 #include "fuzzers/program_text.h"
 
 namespace nsfuzz::testing {
@@ -22,6 +24,13 @@ inline Program ParseOrFail(const std::string &text) {
                                     : std::string(kTextMagic) + " v1\n" + text);
   EXPECT_TRUE(r.ok()) << r.error;
   return r.program;
+}
+
+// The Program in a file (text or bytes); a read error fails the test.
+inline Program LoadOrFail(const std::string &path) {
+  LoadedProgram in = load_program(path);
+  EXPECT_TRUE(in.ok()) << in.error;
+  return in.program;
 }
 
 inline std::vector<uint8_t> RandomBytes(Rng &rng, size_t n) {
