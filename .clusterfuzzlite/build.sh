@@ -9,8 +9,8 @@
 # The sources are the current folder if it is this repository (the
 # Dockerfile's WORKDIR), else $SRC/nsfuzz.
 #
-# Mirrors the Bazel targets of fuzzers/BUILD and core/BUILD: the executor
-# (fuzzers/executor.cc, fuzzers/handoff.cc, fuzzers/schedule.cc) is built without TSan and without
+# Mirrors the Bazel targets of fuzzers/*/BUILD and core/BUILD: the executor
+# (fuzzers/exec/{executor,handoff,schedule}.cc) is built without TSan and without
 # fuzzing-coverage instrumentation (tools/copts.bzl UNINSTRUMENTED_COPTS);
 # everything else with the full flags. liburcu is linked statically when its
 # archives exist, since the OSS-Fuzz runner image has no liburcu.
@@ -71,9 +71,9 @@ compile() {
 lib_srcs=(
   core/uapi.cc core/sched.cc
   core/finding.cc core/namespaces.cc core/nsproxy.cc core/rcu.cc core/spinlock.cc core/world.cc
-  fuzzers/decoder.cc fuzzers/mutator.cc fuzzers/program_text.cc fuzzers/validate.cc
+  fuzzers/program/decoder.cc fuzzers/mutate/mutator.cc fuzzers/program/program_text.cc fuzzers/program/validate.cc
 )
-executor_srcs=(fuzzers/executor.cc fuzzers/handoff.cc fuzzers/schedule.cc)
+executor_srcs=(fuzzers/exec/executor.cc fuzzers/exec/handoff.cc fuzzers/exec/schedule.cc)
 protocols=(task_lock_2007 rcu_2007 task_lock_2014)
 
 lib_objs=()
@@ -87,7 +87,7 @@ for s in "${executor_srcs[@]}"; do
   UNINSTRUMENTED=1 compile "$s" "$o"
   lib_objs+=("$o")
 done
-compile fuzzers/sanitizer_options.cc "$build/sanitizer_options.o"
+compile fuzzers/exec/sanitizer_options.cc "$build/sanitizer_options.o"
 compile fuzzers/decoder_fuzzer.cc "$build/decoder_fuzzer.o"
 compile fuzzers/nsproxy_fuzzer.cc "$build/nsproxy_fuzzer.o"
 for p in "${protocols[@]}"; do
@@ -126,7 +126,7 @@ for p in "${protocols[@]}"; do
 done
 
 # Seeds, dictionary and libFuzzer options: one shared set for all targets.
-# max_len: the byte form is at most 615 bytes (fuzzers/decoder.h
+# max_len: the byte form is at most 615 bytes (fuzzers/program/decoder.h
 # kMaxEncodedSize); the text form of a Program is longer.
 for f in "${fuzzers[@]}"; do
   rm -f "$OUT/${f}_seed_corpus.zip"

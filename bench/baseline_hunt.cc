@@ -17,9 +17,9 @@
 
 #include "core/bugs.h"
 #include "core/protocol.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/mutator.h"
-#include "fuzzers/program_io.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/mutate/mutator.h"
+#include "fuzzers/program/program_io.h"
 
 int main(int argc, char **argv) {
   using namespace nsfuzz;

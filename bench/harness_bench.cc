@@ -19,10 +19,10 @@
 #include "core/nsproxy.h"
 #include "core/rcu.h"
 #include "core/world.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/handoff.h"
-#include "fuzzers/program_io.h"
-#include "fuzzers/program_text.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/exec/handoff.h"
+#include "fuzzers/program/program_io.h"
+#include "fuzzers/program/program_text.h"
 
 namespace nsfuzz {
 namespace {

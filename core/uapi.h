@@ -20,7 +20,7 @@ struct CloneFlag {
   std::string_view name;  // as the text form prints it
 };
 // The namespaces the model has, in one order: bit i of a FLAGS argument's
-// byte record (fuzzers/decoder.h) is kCloneFlags[i]. Append only.
+// byte record (fuzzers/program/decoder.h) is kCloneFlags[i]. Append only.
 inline constexpr CloneFlag kCloneFlags[] = {
     {CLONE_NEWNS, "NEWNS"},   {CLONE_NEWUTS, "NEWUTS"},
     {CLONE_NEWIPC, "NEWIPC"}, {CLONE_NEWPID, "NEWPID"},

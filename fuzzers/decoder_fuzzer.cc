@@ -5,10 +5,10 @@
 #include <string_view>
 #include <vector>
 
-#include "fuzzers/decoder.h"
-#include "fuzzers/mutator.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/validate.h"
+#include "fuzzers/mutate/mutator.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/program/validate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   using namespace nsfuzz;

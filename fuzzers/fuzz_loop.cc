@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "core/sched.h"
-#include "fuzzers/decoder.h"
-#include "fuzzers/mutator.h"
-#include "fuzzers/program_text.h"
+#include "fuzzers/mutate/mutator.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_text.h"
 
 namespace nsfuzz {
 

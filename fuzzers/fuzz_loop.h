@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/protocol.h"
-#include "fuzzers/executor.h"
+#include "fuzzers/exec/executor.h"
 
 namespace nsfuzz {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/testing/protocols.h"
-#include "fuzzers/testing_corpus.h"
+#include "fuzzers/testing/testing_corpus.h"
 
 namespace nsfuzz {
 namespace {

@@ -12,10 +12,10 @@
 
 #include "core/bugs.h"
 #include "core/protocol.h"
-#include "fuzzers/decoder.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/mutator.h"
-#include "fuzzers/program_text.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/mutate/mutator.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_text.h"
 
 // libFuzzer's byte mutator; absent (null) under the replay engine.
 extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max)

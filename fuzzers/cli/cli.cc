@@ -1,5 +1,5 @@
 // Command-line helpers of the tools.
-#include "fuzzers/cli.h"
+#include "fuzzers/cli/cli.h"
 
 #include <cstdio>
 #include <cstdlib>

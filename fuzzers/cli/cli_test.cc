@@ -1,5 +1,5 @@
 // Strict numbers, escaped bytes and the user's paths.
-#include "fuzzers/cli.h"
+#include "fuzzers/cli/cli.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 // explore: every schedule of a Program's operations within a preemption
-// bound (fuzzers/explore.h). The flags: kUsage below.
+// bound (fuzzers/explore/explore.h). The flags: kUsage below.
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -11,11 +11,11 @@
 
 #include "core/bugs.h"
 #include "core/protocol.h"
-#include "fuzzers/cli.h"
-#include "fuzzers/explore.h"
-#include "fuzzers/program_io.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/temp_files.h"
+#include "fuzzers/cli/cli.h"
+#include "fuzzers/explore/explore.h"
+#include "fuzzers/program/program_io.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/triage/temp_files.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 # `program_tool list CATALOG` prints every entry of its table, in table
 # order, with every column (read here from the table files themselves), and
 # `program_tool dict` is what corpus/nsproxy_fuzzer.dict holds (regenerate
-# it with `bazel run //fuzzers:program_tool -- dict`).
+# it with `bazel run //fuzzers/cli:program_tool -- dict`).
 # Args: PROGRAM_TOOL BUGS_DEF PROTOCOL_H SITES_DEF OPS_DEF MUTATIONS_DEF DICT
 set -uo pipefail
 tool=$1 bugs_def=$2 protocol_h=$3 sites_def=$4 ops_def=$5 mutations_def=$6 dict=$7

@@ -6,7 +6,7 @@
 // or nsfuzz report, which ends the process) or "no finding". --bug needs a
 // build with the catalog: --//core:bug=all. --html writes the run of the
 // (last) FILE as a page, one column per thread, with the finding marked
-// (fuzzers/trace_html.h). The flags: kUsage below.
+// (fuzzers/exec/trace_html.h). The flags: kUsage below.
 #include <unistd.h>
 
 #include <atomic>
@@ -20,11 +20,11 @@
 
 #include "core/bugs.h"
 #include "core/protocol.h"
-#include "fuzzers/cli.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/program_io.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/trace_html.h"
+#include "fuzzers/cli/cli.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/exec/trace_html.h"
+#include "fuzzers/program/program_io.h"
+#include "fuzzers/program/program_text.h"
 
 namespace {
 

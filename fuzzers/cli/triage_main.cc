@@ -10,7 +10,7 @@
 // with an injected bug must still produce its signature in its sanitizer's
 // build, and every case must run clean under every correct protocol.
 // Runs happen in child processes (this binary, --run-one; see
-// fuzzers/child_runner.h), since a finding ends the process that has it.
+// fuzzers/triage/child_runner.h), since a finding ends the process that has it.
 // The scratch folder is removed on every exit and on SIGINT/SIGTERM/SIGHUP.
 #include <fcntl.h>
 #include <unistd.h>
@@ -29,17 +29,17 @@
 
 #include "core/bugs.h"
 #include "core/protocol.h"
-#include "fuzzers/child_runner.h"
-#include "fuzzers/cli.h"
-#include "fuzzers/decoder.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/explore.h"
-#include "fuzzers/program_io.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/regression_case.h"
-#include "fuzzers/temp_files.h"
-#include "fuzzers/trace_html.h"
-#include "fuzzers/triage.h"
+#include "fuzzers/cli/cli.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/exec/trace_html.h"
+#include "fuzzers/explore/explore.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_io.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/triage/child_runner.h"
+#include "fuzzers/triage/regression_case.h"
+#include "fuzzers/triage/temp_files.h"
+#include "fuzzers/triage/triage.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)

@@ -1,6 +1,6 @@
 // The deterministic scheduler. Built uninstrumented (see executor.h): all
 // of its state is touched only by the thread holding the token.
-#include "fuzzers/executor.h"
+#include "fuzzers/exec/executor.h"
 
 #include <sched.h>
 
@@ -14,9 +14,9 @@
 #include "core/rcu.h"
 #include "core/uapi.h"
 #include "core/world.h"
-#include "fuzzers/handoff.h"
-#include "fuzzers/op_table.h"
-#include "fuzzers/program_text.h"
+#include "fuzzers/exec/handoff.h"
+#include "fuzzers/program/op_table.h"
+#include "fuzzers/program/program_text.h"
 
 namespace nsfuzz {
 

@@ -14,7 +14,7 @@
 // run reports a deadlock. The same Program gives the same interleaving, so
 // the same outcome, every time.
 //
-// The hand-off (fuzzers/handoff.cc) and this scheduler are built without
+// The hand-off (fuzzers/exec/handoff.cc) and this scheduler are built without
 // TSan and coverage instrumentation: workers get no happens-before edge
 // from the token, so TSan reports the races of the code under test, and
 // scheduling is no coverage feedback. The run's start and end are the only
@@ -30,8 +30,8 @@
 
 #include "core/bugs.h"
 #include "core/sched.h"
-#include "fuzzers/program.h"
-#include "fuzzers/schedule.h"
+#include "fuzzers/exec/schedule.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "core/bugs.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/program_io.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/testing_programs.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/program/program_io.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/testing/testing_programs.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -21,7 +21,7 @@ namespace nsfuzz {
 namespace {
 
 Program Load(Bug b) {
-  return testing::LoadOrFail("fuzzers/testdata/bugs/" +
+  return testing::LoadOrFail("fuzzers/testing/bugs/" +
                              std::string(bug_name(b)) + ".txt");
 }
 

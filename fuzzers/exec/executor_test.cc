@@ -1,12 +1,12 @@
 // The executor: determinism, blocking, and interleavings it must produce.
-#include "fuzzers/executor.h"
+#include "fuzzers/exec/executor.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "fuzzers/program_text.h"
-#include "fuzzers/testing_programs.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/testing/testing_programs.h"
 
 namespace nsfuzz {
 namespace {

@@ -1,5 +1,5 @@
 // Baton over the futex syscall (not pthread, which TSan would intercept).
-#include "fuzzers/handoff.h"
+#include "fuzzers/exec/handoff.h"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>

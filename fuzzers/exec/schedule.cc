@@ -1,11 +1,11 @@
 // Decisions and steps: printing, the schedule written out, and the records.
-#include "fuzzers/schedule.h"
+#include "fuzzers/exec/schedule.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "fuzzers/handoff.h"
-#include "fuzzers/program_text.h"
+#include "fuzzers/exec/handoff.h"
+#include "fuzzers/program/program_text.h"
 
 namespace nsfuzz {
 

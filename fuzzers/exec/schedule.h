@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzzers/program.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

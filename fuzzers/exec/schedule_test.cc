@@ -1,11 +1,11 @@
 // The schedule as data: written out, re-anchored, and carried as records.
-#include "fuzzers/schedule.h"
+#include "fuzzers/exec/schedule.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "fuzzers/program_text.h"
-#include "fuzzers/testing_programs.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/testing/testing_programs.h"
 
 namespace nsfuzz {
 namespace {

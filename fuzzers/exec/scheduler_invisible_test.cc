@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "core/testing/protocols.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/mutator.h"
-#include "fuzzers/testing_programs.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/mutate/mutator.h"
+#include "fuzzers/testing/testing_programs.h"
 
 namespace nsfuzz {
 namespace {

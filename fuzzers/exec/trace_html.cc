@@ -1,4 +1,4 @@
-#include "fuzzers/trace_html.h"
+#include "fuzzers/exec/trace_html.h"
 
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 
 #include "core/finding.h"
 #include "core/sched.h"
-#include "fuzzers/program_text.h"
+#include "fuzzers/program/program_text.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "fuzzers/executor.h"
-#include "fuzzers/program.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

@@ -1,4 +1,4 @@
-#include "fuzzers/trace_html.h"
+#include "fuzzers/exec/trace_html.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/finding.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/testing_programs.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/testing/testing_programs.h"
 
 namespace nsfuzz {
 namespace {

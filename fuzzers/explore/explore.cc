@@ -1,6 +1,6 @@
 // The bounded explorer (see explore.h): a depth-first Chooser, the search
 // loop, and the child process that runs it.
-#include "fuzzers/explore.h"
+#include "fuzzers/explore/explore.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,8 +12,8 @@
 #include <cstring>
 #include <optional>
 
-#include "fuzzers/handoff.h"
-#include "fuzzers/signature.h"
+#include "fuzzers/exec/handoff.h"
+#include "fuzzers/triage/signature.h"
 
 namespace nsfuzz {
 

@@ -42,9 +42,9 @@
 #include <vector>
 
 #include "core/bugs.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/program.h"
-#include "fuzzers/schedule.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/exec/schedule.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

@@ -3,7 +3,7 @@
 // seed Program explores clean at K=2 under every correct protocol; sleep
 // sets cut schedules without losing findings; the order is deterministic;
 // and every explored schedule replays as the v2 Program it is written as.
-#include "fuzzers/explore.h"
+#include "fuzzers/explore/explore.h"
 
 #include <gtest/gtest.h>
 
@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "core/bugs.h"
-#include "fuzzers/executor.h"
-#include "fuzzers/program_io.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/testing_programs.h"
+#include "fuzzers/exec/executor.h"
+#include "fuzzers/program/program_io.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/testing/testing_programs.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -74,7 +74,7 @@ bool OnlyTsanSees(Bug b) {
 }
 
 TEST(ExploreTest, FindsEveryBugFromItsOperations) {
-  for (const std::string &path : Files("fuzzers/testdata/bugs")) {
+  for (const std::string &path : Files("fuzzers/testing/bugs")) {
     Bug bug = BugOf(path);
     ExploreOptions o;
     o.bug = bug;
@@ -140,7 +140,7 @@ TEST(ExploreTest, SleepSetsCutSchedulesAndKeepFindings) {
       static_cast<unsigned long long>(with),
       static_cast<unsigned long long>(without),
       static_cast<double>(with) / static_cast<double>(without));
-  for (const std::string &path : Files("fuzzers/testdata/bugs")) {
+  for (const std::string &path : Files("fuzzers/testing/bugs")) {
     Bug bug = BugOf(path);
     if (OnlyTsanSees(bug)) continue;
     ExploreOptions on, off;

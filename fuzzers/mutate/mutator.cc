@@ -1,5 +1,5 @@
 // Structure-aware mutation and crossover of Programs.
-#include "fuzzers/mutator.h"
+#include "fuzzers/mutate/mutator.h"
 
 #include <algorithm>
 #include <cstring>
@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "core/uapi.h"
-#include "fuzzers/decoder.h"
-#include "fuzzers/op_table.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/validate.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/op_table.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/program/validate.h"
 
 namespace nsfuzz {
 namespace {
@@ -285,7 +285,7 @@ struct MutationInfo {
 };
 constexpr MutationInfo kMutations[] = {
 #define MUTATION(name, weight, doc) {#name, weight, &mutations::name, doc},
-#include "fuzzers/mutations.def"
+#include "fuzzers/mutate/mutations.def"
 #undef MUTATION
 };
 static_assert(std::size(kMutations) == kNumMutations);

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fuzzers/program.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 
@@ -35,15 +35,15 @@ class Rng {
   uint64_t state_;
 };
 
-// The mutations of fuzzers/mutations.def, in its order.
+// The mutations of fuzzers/mutate/mutations.def, in its order.
 enum class Mutation : uint8_t {
 #define MUTATION(name, weight, doc) name,
-#include "fuzzers/mutations.def"
+#include "fuzzers/mutate/mutations.def"
 #undef MUTATION
 };
 inline constexpr int kNumMutations = 0
 #define MUTATION(name, weight, doc) +1
-#include "fuzzers/mutations.def"
+#include "fuzzers/mutate/mutations.def"
 #undef MUTATION
     ;
 

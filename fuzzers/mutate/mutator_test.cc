@@ -1,5 +1,5 @@
 // Tests of the structure-aware mutator: validity, effect, determinism.
-#include "fuzzers/mutator.h"
+#include "fuzzers/mutate/mutator.h"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "fuzzers/decoder.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/testing_programs.h"
-#include "fuzzers/validate.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/program/validate.h"
+#include "fuzzers/testing/testing_programs.h"
 
 namespace nsfuzz {
 namespace {

@@ -1,11 +1,11 @@
 // Decoding and encoding of the binary form of a Program.
-#include "fuzzers/decoder.h"
+#include "fuzzers/program/decoder.h"
 
 #include <algorithm>
 
 #include "core/uapi.h"
-#include "fuzzers/op_table.h"
-#include "fuzzers/validate.h"
+#include "fuzzers/program/op_table.h"
+#include "fuzzers/program/validate.h"
 
 namespace nsfuzz {
 namespace {

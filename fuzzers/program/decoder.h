@@ -49,7 +49,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "fuzzers/program.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

@@ -1,5 +1,5 @@
 // Tests of the binary form: totality, round trip, and format stability.
-#include "fuzzers/decoder.h"
+#include "fuzzers/program/decoder.h"
 
 #include <gtest/gtest.h>
 
@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "fuzzers/mutator.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/testing_programs.h"
-#include "fuzzers/validate.h"
+#include "fuzzers/mutate/mutator.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/program/validate.h"
+#include "fuzzers/testing/testing_programs.h"
 
 namespace nsfuzz {
 namespace {
@@ -208,12 +208,12 @@ std::string ReadFile(const std::string &path) {
 }
 
 // The old corpus: the committed cases' bytes and text and the seeds as they
-// were in format v1 (fuzzers/testdata/v1, copied from the tree before v2).
+// were in format v1 (fuzzers/program/testdata/v1, copied from the tree before v2).
 // They must keep decoding to the same Programs, step switches and all.
 TEST(Decoder, V1CorpusDecodesAsBefore) {
   int pairs = 0, seeds = 0;
   for (const auto &e :
-       std::filesystem::directory_iterator("fuzzers/testdata/v1")) {
+       std::filesystem::directory_iterator("fuzzers/program/testdata/v1")) {
     const std::string path = e.path().string();
     if (e.path().extension() == ".bin") {
       std::string bytes = ReadFile(path);
@@ -251,7 +251,7 @@ TEST(Decoder, V1CorpusDecodesAsBefore) {
   EXPECT_EQ(seeds, 9);
   // One of them, spelled out: where its switches fall.
   std::string bytes =
-      ReadFile("fuzzers/testdata/v1/free_without_grace_period.bin");
+      ReadFile("fuzzers/program/testdata/v1/free_without_grace_period.bin");
   const Program p =
       decode(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
   EXPECT_EQ(p.step_switches, (std::vector<StepSwitch>{{8, 2}, {10, 1}}));

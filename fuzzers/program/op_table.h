@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "fuzzers/program.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 
@@ -18,7 +18,7 @@ struct OpInfo {
 
 inline constexpr OpInfo kOpTable[] = {
 #define OP(name, arg, doc) {#name, ArgKind::arg, doc},
-#include "fuzzers/ops.def"
+#include "fuzzers/program/ops.def"
 #undef OP
 };
 static_assert(std::size(kOpTable) == kNumOpKinds);

@@ -13,12 +13,12 @@ namespace nsfuzz {
 
 enum class OpKind : uint8_t {
 #define OP(name, arg, doc) name,
-#include "fuzzers/ops.def"
+#include "fuzzers/program/ops.def"
 #undef OP
 };
 inline constexpr int kNumOpKinds = 0
 #define OP(name, arg, doc) +1
-#include "fuzzers/ops.def"
+#include "fuzzers/program/ops.def"
 #undef OP
     ;
 

@@ -1,5 +1,5 @@
 // File forms of a Program.
-#include "fuzzers/program_io.h"
+#include "fuzzers/program/program_io.h"
 
 #include <sys/stat.h>
 
@@ -8,8 +8,8 @@
 #include <cstring>
 #include <string_view>
 
-#include "fuzzers/decoder.h"
-#include "fuzzers/program_text.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_text.h"
 
 namespace nsfuzz {
 

@@ -1,5 +1,5 @@
 // Reading a Program from a file (its text form or its bytes). Writing files
-// atomically: fuzzers/temp_files.h.
+// atomically: fuzzers/triage/temp_files.h.
 #ifndef NSFUZZ_FUZZERS_PROGRAM_IO_H_
 #define NSFUZZ_FUZZERS_PROGRAM_IO_H_
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzzers/program.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

@@ -1,14 +1,14 @@
 // Printing and parsing of the text form of a Program.
-#include "fuzzers/program_text.h"
+#include "fuzzers/program/program_text.h"
 
 #include <cstdint>
 #include <iterator>
 #include <optional>
 
 #include "core/uapi.h"
-#include "fuzzers/decoder.h"
-#include "fuzzers/op_table.h"
-#include "fuzzers/validate.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/op_table.h"
+#include "fuzzers/program/validate.h"
 
 namespace nsfuzz {
 namespace {

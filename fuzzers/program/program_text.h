@@ -28,7 +28,7 @@
 #include <string>
 #include <string_view>
 
-#include "fuzzers/program.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

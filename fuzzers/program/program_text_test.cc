@@ -1,5 +1,5 @@
 // Tests of the op table, validity and the text form.
-#include "fuzzers/program_text.h"
+#include "fuzzers/program/program_text.h"
 
 #include <gtest/gtest.h>
 
@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "core/uapi.h"
-#include "fuzzers/decoder.h"
-#include "fuzzers/mutator.h"
-#include "fuzzers/op_table.h"
-#include "fuzzers/testing_programs.h"
-#include "fuzzers/validate.h"
+#include "fuzzers/mutate/mutator.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/op_table.h"
+#include "fuzzers/program/validate.h"
+#include "fuzzers/testing/testing_programs.h"
 
 namespace nsfuzz {
 namespace {

@@ -1,10 +1,10 @@
 // Validity of a Program.
-#include "fuzzers/validate.h"
+#include "fuzzers/program/validate.h"
 
 #include <utility>
 
 #include "core/uapi.h"
-#include "fuzzers/op_table.h"
+#include "fuzzers/program/op_table.h"
 
 namespace nsfuzz {
 

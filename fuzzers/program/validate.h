@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "fuzzers/program.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

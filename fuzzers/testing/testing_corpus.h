@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzzers/program_io.h"
+#include "fuzzers/program/program_io.h"
 
 namespace nsfuzz::testing {
 

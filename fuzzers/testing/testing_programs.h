@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "fuzzers/decoder.h"
-#include "fuzzers/mutator.h"
-#include "fuzzers/program_io.h"
-#include "fuzzers/program_text.h"
+#include "fuzzers/mutate/mutator.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_io.h"
+#include "fuzzers/program/program_text.h"
 
 namespace nsfuzz::testing {
 

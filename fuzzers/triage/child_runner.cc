@@ -1,5 +1,5 @@
 // Runs in child processes, with a timeout that kills a hung child.
-#include "fuzzers/child_runner.h"
+#include "fuzzers/triage/child_runner.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -12,9 +12,9 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "fuzzers/decoder.h"
-#include "fuzzers/schedule.h"
-#include "fuzzers/temp_files.h"
+#include "fuzzers/exec/schedule.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/triage/temp_files.h"
 
 namespace nsfuzz {
 

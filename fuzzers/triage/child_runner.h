@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "fuzzers/triage.h"
+#include "fuzzers/triage/triage.h"
 
 namespace nsfuzz {
 

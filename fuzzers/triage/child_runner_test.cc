@@ -1,6 +1,6 @@
 // Child runs: a report, a clean run, a crash with no report, and a hang
 // (killed at the timeout, reported as nsfuzz:hang).
-#include "fuzzers/child_runner.h"
+#include "fuzzers/triage/child_runner.h"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // Program-level delta debugging, then a byte-level pass.
-#include "fuzzers/minimize.h"
+#include "fuzzers/triage/minimize.h"
 
 #include <algorithm>
 #include <type_traits>
 #include <vector>
 
-#include "fuzzers/decoder.h"
-#include "fuzzers/op_table.h"
-#include "fuzzers/validate.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/op_table.h"
+#include "fuzzers/program/validate.h"
 
 namespace nsfuzz {
 namespace {

@@ -15,8 +15,8 @@
 #include <functional>
 #include <vector>
 
-#include "fuzzers/program.h"
-#include "fuzzers/schedule.h"
+#include "fuzzers/exec/schedule.h"
+#include "fuzzers/program/program.h"
 
 namespace nsfuzz {
 

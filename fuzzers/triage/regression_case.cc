@@ -1,15 +1,15 @@
 // Reading and writing regression cases.
-#include "fuzzers/regression_case.h"
+#include "fuzzers/triage/regression_case.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "fuzzers/decoder.h"
-#include "fuzzers/program_io.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/temp_files.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_io.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/triage/temp_files.h"
 
 namespace nsfuzz {
 namespace fs = std::filesystem;

@@ -1,5 +1,5 @@
 // Parsing sanitizer, libFuzzer and nsfuzz reports into signatures.
-#include "fuzzers/signature.h"
+#include "fuzzers/triage/signature.h"
 
 #include <algorithm>
 #include <sstream>

@@ -1,7 +1,7 @@
 // Signatures from real reports: every committed regression case's report.txt
 // gives the signature its case.txt records, and every raw report shape of
-// fuzzers/testdata/reports/ gives the one written beside it.
-#include "fuzzers/signature.h"
+// fuzzers/triage/testdata/reports/ gives the one written beside it.
+#include "fuzzers/triage/signature.h"
 
 #include <gtest/gtest.h>
 
@@ -65,7 +65,7 @@ TEST(SignatureTest, EveryCommittedCaseReportGivesItsRecordedSignature) {
 TEST(SignatureTest, EveryReportShapeGivesTheSignatureBesideIt) {
   int shapes = 0;
   for (const fs::directory_entry &f :
-       fs::directory_iterator("fuzzers/testdata/reports")) {
+       fs::directory_iterator("fuzzers/triage/testdata/reports")) {
     if (f.path().extension() != ".txt") continue;
     SCOPED_TRACE(f.path().string());
     fs::path expected_file = f.path();

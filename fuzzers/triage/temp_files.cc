@@ -1,5 +1,5 @@
 // Temporaries renamed into place, swept when their writer is gone.
-#include "fuzzers/temp_files.h"
+#include "fuzzers/triage/temp_files.h"
 
 #include <fcntl.h>
 #include <signal.h>

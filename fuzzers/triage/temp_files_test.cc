@@ -1,6 +1,6 @@
 // Temporaries: renamed into place, invisible, swept when their writer is
 // gone; the scratch folder removed on exit and on a signal.
-#include "fuzzers/temp_files.h"
+#include "fuzzers/triage/temp_files.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

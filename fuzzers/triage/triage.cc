@@ -1,5 +1,5 @@
 // The triage stages.
-#include "fuzzers/triage.h"
+#include "fuzzers/triage/triage.h"
 
 namespace nsfuzz {
 

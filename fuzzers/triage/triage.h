@@ -7,8 +7,8 @@
 //   dedup     against the signatures already committed;
 //   explicit  the schedule the run took written out as anchored switches,
 //             if it keeps the finding;
-//   minimize  while the signature stays the same (fuzzers/minimize.h).
-// Writing the case is the caller's (fuzzers/regression_case.h).
+//   minimize  while the signature stays the same (fuzzers/triage/minimize.h).
+// Writing the case is the caller's (fuzzers/triage/regression_case.h).
 #ifndef NSFUZZ_FUZZERS_TRIAGE_H_
 #define NSFUZZ_FUZZERS_TRIAGE_H_
 
@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "fuzzers/minimize.h"
-#include "fuzzers/program.h"
-#include "fuzzers/schedule.h"
-#include "fuzzers/signature.h"
+#include "fuzzers/exec/schedule.h"
+#include "fuzzers/program/program.h"
+#include "fuzzers/triage/minimize.h"
+#include "fuzzers/triage/signature.h"
 
 namespace nsfuzz {
 

@@ -1,6 +1,6 @@
 // Triage stages over fake runners, signatures from real report shapes,
 // and regression cases on disk.
-#include "fuzzers/triage.h"
+#include "fuzzers/triage/triage.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -10,10 +10,10 @@
 #include <fstream>
 #include <set>
 
-#include "fuzzers/decoder.h"
-#include "fuzzers/program_text.h"
-#include "fuzzers/regression_case.h"
-#include "fuzzers/testing_programs.h"
+#include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_text.h"
+#include "fuzzers/testing/testing_programs.h"
+#include "fuzzers/triage/regression_case.h"
 
 namespace nsfuzz {
 namespace {
