@@ -5,8 +5,8 @@
 //   program.txt  the minimized Program, text form
 //   input.bin    its canonical bytes
 //   report.txt   an excerpt of the report it produced when recorded
-// A case is written into a temporary folder (fuzzers/triage/temp_files.h) that is
-// then renamed into place: it appears whole or not at all, and an existing
+// A case is written into a temporary folder (fuzzers/triage/temp_files.h) that
+// is then renamed into place: it appears whole or not at all, and an existing
 // case is never overwritten. Readers skip temporaries and incomplete
 // folders; the next write sweeps the temporaries of writers that are gone.
 #ifndef NSFUZZ_FUZZERS_REGRESSION_CASE_H_
