@@ -35,7 +35,7 @@ struct Worker {
   WaitFor wait{};
   Site wait_site{};
   int priority = 0;
-  // With a chooser: where the thread stands (ThreadView).
+  // Where the thread stands (ThreadView).
   bool started = false;
   Site at_site{};
   const void *obj = nullptr, *prev_obj = nullptr;
@@ -67,6 +67,7 @@ struct Executor::Impl final : Scheduler {
   std::atomic<int> free_running_left{0};
   Policy policy;
   int lowest_priority = 0;
+  uint64_t conflicts = 0;  // conflicting points passed (Policy::conflicts)
 
   Impl() {
     // One at a time, so that worker i always gets the same RCU reader slot:
@@ -235,6 +236,7 @@ struct Executor::Impl final : Scheduler {
     uint64_t k = ++result->points;
     const Anchor at{self->index, site, ++self->passes[static_cast<int>(site)]};
     self->last = at;
+    note_position(self, site, obj);
     result->hash = (result->hash ^ (static_cast<uint64_t>(site) << 8 |
                                     static_cast<uint64_t>(self->index))) *
                    0x100000001b3ull;
@@ -256,7 +258,6 @@ struct Executor::Impl final : Scheduler {
                      "no end after " + std::to_string(opts->step_bound) +
                          " schedule points");
     if (opts->chooser) {
-      note_position(self, site, obj);
       int target = ask(Choice::point, self->index, 0);
       if (target != self->index)
         switch_to(self, target, Decision{at, target, Reason::preemption});
@@ -265,6 +266,19 @@ struct Executor::Impl final : Scheduler {
     if (int target = switch_at(at, k)) {
       if (target != self->index && target <= n && runnable(target))
         switch_to(self, target, Decision{at, target, Reason::explicit_switch});
+      return;
+    }
+    if (!policy.has_preemptions()) return;
+    if (policy.conflicts) {
+      // Strict PCT over conflicting points: at each, the highest runnable
+      // thread goes on (one whose wait just ended takes over again).
+      if (!conflicting(self->index)) return;
+      ++conflicts;
+      for (uint8_t cp : policy.preempt)
+        if (cp == conflicts) self->priority = --lowest_priority;
+      int next = pick(self->index);
+      if (next && workers[next].priority > self->priority)
+        switch_to(self, next, Decision{at, next, Reason::preemption});
       return;
     }
     for (uint8_t cp : policy.preempt) {
@@ -279,19 +293,30 @@ struct Executor::Impl final : Scheduler {
     }
   }
 
-  // --- The chooser (RunOptions::chooser) and what it is shown.
+  // --- Where the threads stand: for the chooser and conflicting points.
   static void note_position(Worker *w, Site site, const void *obj) {
     w->prev_obj = w->obj, w->obj = obj, w->at_site = site, w->started = true;
+  }
+  ThreadView view(int i) const {
+    const Worker &w = workers[i];
+    return {runnable(i), w.done, w.blocked, w.started,
+            w.at_site,   w.obj,  w.prev_obj};
+  }
+  // Whether another runnable thread's next step depends on t's (a thread
+  // without ops has no next step: it only finishes).
+  bool conflicting(int t) const {
+    const ThreadView vt = view(t);
+    for (int u = 1; u <= n; ++u)
+      if (u != t && !workers[u].ops.empty() && runnable(u) &&
+          dependent(view(u), vt))
+        return true;
+    return false;
   }
   // The chooser's answer, or `proposed` when that thread cannot run.
   int ask(Choice::Kind kind, int proposed, int except) const {
     Choice c;
     c.kind = kind, c.running = running, c.proposed = proposed, c.n = n;
-    for (int i = 1; i <= n; ++i) {
-      const Worker &w = workers[i];
-      c.threads[i] = {runnable(i), w.done, w.blocked, w.started,
-                      w.at_site,   w.obj,  w.prev_obj};
-    }
+    for (int i = 1; i <= n; ++i) c.threads[i] = view(i);
     int t = opts->chooser->choose(c);
     if (t < 1 || t > n || t == except || !runnable(t)) return proposed;
     return t;
@@ -322,7 +347,7 @@ struct Executor::Impl final : Scheduler {
     if (opts->trace)
       event(TraceEvent::block, self->index, site, describe(obj), at.nth, obj);
     self->blocked = true, self->wait = w, self->wait_site = site;
-    if (opts->chooser) note_position(self, site, obj);
+    note_position(self, site, obj);
     while (!ready(w)) {
       int next = pick(self->index);
       if (!next) report_deadlock();
@@ -381,7 +406,7 @@ struct Executor::Impl final : Scheduler {
     // Most runs take 15 to 60 schedule points: the policy's change points
     // fall in 1..63.
     policy = p.policy;
-    lowest_priority = 0;
+    lowest_priority = 0, conflicts = 0;
     std::fill(&anchored[0][0], &anchored[0][0] + sizeof anchored, false);
     for (const Switch &s : p.switches)
       anchored[s.at.thread][static_cast<int>(s.at.site)] = true;
@@ -420,6 +445,14 @@ struct Executor::Impl final : Scheduler {
     return r;
   }
 };
+
+bool dependent(const ThreadView &a, const ThreadView &b) {
+  auto wild = [](const ThreadView &v) {
+    return !v.started || !v.obj || !v.prev_obj;
+  };
+  return wild(a) || wild(b) || a.obj == b.obj || a.obj == b.prev_obj ||
+         a.prev_obj == b.obj || a.prev_obj == b.prev_obj;
+}
 
 void initial_priorities(uint8_t seed, int n, int prio[kMaxThreads + 1]) {
   // All above any priority a PCT change point lowers (those are <= 0).

@@ -67,6 +67,15 @@ struct ThreadView {
   const void *prev_obj = nullptr;  // of the point before it
 };
 
+// Whether the next steps of two threads may touch the same object (the
+// order of two independent steps cannot change an outcome): their
+// positions share an object, or one is not known (a thread that has not
+// started, or a point with no object, which is the RCU state and so
+// depends on everything). The explorer switches only between dependent
+// threads; a Policy with `conflicts` counts the points where the running
+// thread depends on another runnable one.
+bool dependent(const ThreadView &a, const ThreadView &b);
+
 // A decision the scheduler is about to make, for a Chooser.
 struct Choice {
   enum Kind : uint8_t {

@@ -176,5 +176,77 @@ switch @3 -> T1
       << story;
 }
 
+TEST(Dependent, SharedObjectsOrUnknownPositions) {
+  int a, b, c, d;
+  auto at = [](const void *obj, const void *prev) {
+    ThreadView v;
+    v.started = true, v.obj = obj, v.prev_obj = prev;
+    return v;
+  };
+  EXPECT_FALSE(dependent(at(&a, &b), at(&c, &d)));
+  EXPECT_TRUE(dependent(at(&a, &b), at(&c, &a)));  // prev meets obj
+  EXPECT_TRUE(dependent(at(&a, &b), at(&b, &d)));
+  EXPECT_TRUE(dependent(at(&a, &b), at(&c, nullptr)));  // RCU state: all
+  EXPECT_TRUE(dependent(at(&a, &b), ThreadView{}));     // not started
+}
+
+// How often a policy's preemptions fall where no other unfinished thread
+// depends on the running one, positions rebuilt from the run's story.
+struct PreemptionsSeen {
+  int total = 0, independent = 0;
+};
+PreemptionsSeen preemptions(const Program &p, const RunResult &r) {
+  PreemptionsSeen seen;
+  ThreadView v[kMaxThreads + 1];
+  int ops_left[kMaxThreads + 1] = {};
+  for (const Op &op : p.ops) ++ops_left[op.thread];
+  for (const TraceEvent &e : r.trace) {
+    if (e.kind == TraceEvent::op_end) --ops_left[e.thread];
+    if (e.kind == TraceEvent::point || e.kind == TraceEvent::block) {
+      ThreadView &t = v[e.thread];
+      t.prev_obj = t.obj, t.started = true;
+      t.obj = reinterpret_cast<const void *>(e.addr);
+    }
+    if (e.kind != TraceEvent::switch_to || e.decision.why != Reason::preemption)
+      continue;
+    ++seen.total;
+    const int t = e.decision.at.thread;
+    bool dep = false;
+    for (int u = 1; u <= p.threads; ++u)
+      dep |= u != t && ops_left[u] > 0 && dependent(v[u], v[t]);
+    seen.independent += !dep;
+  }
+  return seen;
+}
+
+// With `conflicts`, change points count only the points where another
+// runnable thread depends on the running one; counted over all points,
+// they also fall where none does.
+TEST(ExecutorTest, ConflictChangePointsFallOnConflictingPoints) {
+  PreemptionsSeen conflicts, points;
+  RunOptions traced;
+  traced.trace = true;
+  int i = 0;
+  for (Program p : testing::RandomPrograms(300, 21, 40, 40, 1)) {
+    p.switches.clear();
+    p.step_switches.clear();
+    p.format = kFormatV2;
+    p.policy = Policy{};
+    p.policy.priorities = static_cast<uint8_t>(i);
+    p.policy.preempt[0] = 1 + i % 12;
+    p.policy.preempt[1] = 3 + i % 12;
+    ++i;
+    p.policy.conflicts = false;
+    PreemptionsSeen a = preemptions(p, Shared().run(p, traced));
+    points.total += a.total, points.independent += a.independent;
+    p.policy.conflicts = true;
+    PreemptionsSeen b = preemptions(p, Shared().run(p, traced));
+    conflicts.total += b.total, conflicts.independent += b.independent;
+  }
+  EXPECT_GT(conflicts.total, 50);
+  EXPECT_EQ(conflicts.independent, 0);
+  EXPECT_GT(points.independent, 0);  // the check can tell them apart
+}
+
 }  // namespace
 }  // namespace nsfuzz

@@ -41,6 +41,7 @@ Program with_schedule(const Program &p,
   c.step_switches.clear();
   c.switches.clear();
   std::fill(std::begin(c.policy.preempt), std::end(c.policy.preempt), 0);
+  c.policy.conflicts = false;
   for (const Decision &d : decisions) {
     if (d.why != Reason::explicit_switch && d.why != Reason::preemption)
       continue;

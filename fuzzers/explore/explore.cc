@@ -51,25 +51,6 @@ Program schedule_program(const Program &p, const ExploredSchedule &s) {
 
 namespace {
 
-// A thread's position: the objects of the point it stands at and of the
-// one before; a wildcard when it has not started or one of them is none.
-struct Position {
-  bool wild = true;
-  const void *a = nullptr, *b = nullptr;
-};
-
-Position position_of(const ThreadView &v) {
-  Position p;
-  p.wild = !v.started || !v.obj || !v.prev_obj;
-  p.a = v.obj, p.b = v.prev_obj;
-  return p;
-}
-
-bool depends(const Position &x, const Position &y) {
-  return x.wild || y.wild || x.a == y.a || x.a == y.b || x.b == y.a ||
-         x.b == y.b;
-}
-
 // A choice point of the tree: the thread chosen now, those still to run
 // (bit x: thread x), those already run (they sleep in the subtrees after).
 struct Node {
@@ -92,7 +73,7 @@ class DepthFirst final : public Chooser {
   // Before each run.
   void begin() {
     pos_ = 0, preemptions_ = 0, asleep_ = 0, blocked_ = false;
-    for (Position &p : seen_) p = Position{};
+    for (ThreadView &v : seen_) v = ThreadView{};
   }
   bool sleep_blocked() const { return blocked_; }
 
@@ -111,11 +92,10 @@ class DepthFirst final : public Chooser {
     // The running thread just ran a step: what it depends on wakes up.
     if (c.running) {
       for (int x = 1; x <= c.n; ++x)
-        if ((asleep_ >> x & 1) &&
-            depends(position_of(c.threads[x]), seen_[c.running]))
+        if ((asleep_ >> x & 1) && dependent(c.threads[x], seen_[c.running]))
           asleep_ &= ~(1u << x);
     }
-    for (int x = 1; x <= c.n; ++x) seen_[x] = position_of(c.threads[x]);
+    for (int x = 1; x <= c.n; ++x) seen_[x] = c.threads[x];
     int chosen = c.proposed;
     if (c.kind == Choice::point) chosen = at_point(c);
     if (asleep_ >> chosen & 1) blocked_ = true;
@@ -128,7 +108,7 @@ class DepthFirst final : public Chooser {
     if (blocked_ || preemptions_ >= o_.preemptions) return t;
     uint32_t others = 0;  // "go on" first, then these by number
     for (int u = 1; u <= c.n; ++u)
-      if (u != t && c.threads[u].runnable && depends(seen_[u], seen_[t]))
+      if (u != t && c.threads[u].runnable && dependent(seen_[u], seen_[t]))
         others |= 1u << u;
     if (!others) return t;  // no choice here
     int chosen = t;
@@ -159,7 +139,7 @@ class DepthFirst final : public Chooser {
   int preemptions_ = 0;
   uint32_t asleep_ = 0;  // bit x: thread x sleeps
   bool blocked_ = false;
-  Position seen_[kMaxThreads + 1];  // each thread's position, last seen
+  ThreadView seen_[kMaxThreads + 1];  // each thread's position, last seen
 };
 
 // Our records on the decisions' fd: 8 bytes, like schedule.h's, of kinds

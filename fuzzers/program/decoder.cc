@@ -68,6 +68,7 @@ Program decode(const uint8_t *data, size_t size) {
   p.fail_alloc = at(2) & 0x80 ? 1 + (at(2) & 31) : 0;
   p.policy =
       Policy::unpack(at(3) | at(4) << 8 | at(5) << 16 | uint32_t{at(6)} << 24);
+  p.policy.conflicts = p.format == kFormatV2 && (at(2) & 0x40);
 
   uint64_t carry = 0;
   uint64_t last_point = 0;
@@ -132,7 +133,8 @@ std::vector<uint8_t> encode(const Program &p) {
   out[1] = ((p.threads - kMinThreads) & 3) |
            (static_cast<uint8_t>(p.protocol) & 3) << 2 |
            (p.privileged & thread_mask(kMaxThreads)) << 3;
-  out[2] = p.fail_alloc ? 0x80 | ((p.fail_alloc - 1) & 31) : 0;
+  out[2] = (p.fail_alloc ? 0x80 | ((p.fail_alloc - 1) & 31) : 0) |
+           (p.format == kFormatV2 && p.policy.conflicts ? 0x40 : 0);
   const uint32_t policy = p.policy.pack();
   for (int i = 0; i < 4; ++i) out[3 + i] = policy >> (8 * i);
   for (const Op &op : p.ops) {

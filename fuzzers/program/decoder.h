@@ -12,6 +12,8 @@
 //              (Protocol's order); bits 4-7: privileged T1..T4 (bits beyond
 //              `threads` are ignored).
 //   byte 2     fail_alloc: bit 7 clear: 0; set: 1 + bits 0-4 (1..32).
+//              Version 2: bit 6 is Policy::conflicts (version 1 ignores
+//              it, as it always has).
 //   bytes 3-6  the Policy, packed (program.h), little-endian.
 //              A header cut short reads its missing bytes as 0 (encode()
 //              cuts trailing zeros when no record follows).

@@ -182,6 +182,18 @@ TEST(Decoder, EncodeRoundTripsEveryGap) {
   }
 }
 
+// Byte 2's bit 6 is Policy::conflicts in v2; v1 ignores it, as it did.
+TEST(Decoder, ConflictsBitIsV2Only) {
+  std::vector<uint8_t> bytes = {kFormatV2, 0, 0x40, 0, 3, 5};
+  Program p = decode(bytes);
+  EXPECT_TRUE(p.policy.conflicts);
+  EXPECT_EQ(p.policy.preempt[0], 3);
+  EXPECT_EQ(encode(p), bytes);
+  bytes[0] = 1;
+  EXPECT_FALSE(decode(bytes).policy.conflicts);
+  EXPECT_EQ(encode(decode(bytes))[2], 0);
+}
+
 TEST(Decoder, EncodeRoundTripsMutatedPrograms) {
   // The mutator reaches programs decode of random bytes rarely does: many
   // switches with small gaps, every header value.
@@ -208,8 +220,8 @@ std::string ReadFile(const std::string &path) {
 }
 
 // The old corpus: the committed cases' bytes and text and the seeds as they
-// were in format v1 (fuzzers/program/testdata/v1, copied from the tree before v2).
-// They must keep decoding to the same Programs, step switches and all.
+// were in format v1 (fuzzers/program/testdata/v1, copied from the tree before
+// v2). They must keep decoding to the same Programs, step switches and all.
 TEST(Decoder, V1CorpusDecodesAsBefore) {
   int pairs = 0, seeds = 0;
   for (const auto &e :

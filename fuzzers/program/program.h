@@ -69,13 +69,19 @@ struct StepSwitch {
 
 // The default order once the switches run out, PCT-style: the threads'
 // initial priorities (a seed), and up to three change points where the
-// running thread drops below every other (a preemption). Stored packed in
-// 32 bits, in one place: bits 0-7 the seed, bits 8-13, 16-21 and 24-29
-// the change points (schedule points 1..63 of the run, 0 for none); the
-// other bits mean nothing and pack() leaves them 0.
+// running thread drops below every other (a preemption). A change point
+// counts the run's schedule points, or (v2, `conflicts`) only its
+// conflicting ones: points where another runnable thread's next step
+// touches the running thread's object (executor.h, dependent()), the only
+// places a preemption can change the outcome. Packed in 32 bits, in one
+// place: bits 0-7 the seed, bits 8-13, 16-21 and 24-29 the change points
+// (1..63, 0 for none); the other bits mean nothing and pack() leaves them
+// 0. `conflicts` is not in those bits (v1's policy_seed has all 32): v2
+// bytes carry it in the header (decoder.h).
 struct Policy {
   uint8_t priorities = 0;
   uint8_t preempt[3] = {};
+  bool conflicts = false;  // change points count conflicting points only
   bool operator==(const Policy &) const = default;
   bool has_preemptions() const { return preempt[0] | preempt[1] | preempt[2]; }
 

@@ -201,6 +201,9 @@ class Parser {
       if (!n || *n > 255) return "priorities must be 0..255, got " + quote(v);
       p_.policy.priorities = static_cast<uint8_t>(*n);
     } else if (d == "preempt") {
+      constexpr std::string_view kConflicts = "conflicts";
+      p_.policy.conflicts = v.substr(0, v.find_first_of(kSpace)) == kConflicts;
+      if (p_.policy.conflicts) v = trim(v.substr(kConflicts.size()));
       for (int i = 0; i < 3; ++i) {
         std::string_view w = v.substr(0, v.find_first_of(kSpace));
         std::optional<uint32_t> n = parse_uint(w);
@@ -383,7 +386,7 @@ std::string print_program(const Program &p) {
     if (p.policy.priorities)
       out += "priorities " + std::to_string(p.policy.priorities) + "\n";
     if (p.policy.has_preemptions()) {
-      out += "preempt";
+      out += p.policy.conflicts ? "preempt conflicts" : "preempt";
       for (uint8_t point : p.policy.preempt) out += " " + std::to_string(point);
       out += "\n";
     }

@@ -106,6 +106,30 @@ TEST(ProgramText, V2PrintsAndParsesAnchoredSwitches) {
   EXPECT_EQ(r.program.switches[0].at, (Anchor{1, Site::put_ns, 2}));
 }
 
+// Change points at conflicting points: "preempt conflicts A B C".
+TEST(ProgramText, V2ConflictChangePointsRoundTrip) {
+  const char *text =
+      "# nsfuzz program v2\nprotocol rcu_2007\nthreads 2\npriorities 9\n"
+      "preempt conflicts 3 5 0\nT1: exit()\n";
+  ParseResult r = parse_program(text);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_TRUE(r.program.policy.conflicts);
+  EXPECT_EQ(r.program.policy.preempt[1], 5);
+  EXPECT_EQ(print_program(r.program), text);
+  r = parse_program("# nsfuzz program v2\npreempt 3 5 0\nT1: exit()\n");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_FALSE(r.program.policy.conflicts);
+  EXPECT_FALSE(
+      parse_program("# nsfuzz program v2\npreempt conflicts 3\n").ok());
+  // v1 has no such thing.
+  Program v1 = r.program;
+  v1.format = kFormatV1;
+  v1.policy.conflicts = true;
+  std::string why;
+  EXPECT_FALSE(is_valid(v1, &why));
+  EXPECT_NE(why.find("v2"), std::string::npos) << why;
+}
+
 TEST(ProgramText, ParsesExample) {
   ParseResult r = parse_program(kExample);
   ASSERT_TRUE(r.ok()) << r.error;

@@ -97,6 +97,8 @@ bool is_valid(const Program &p, std::string *why) {
     if (bad_thread(s.thread)) return fail(where + thread_range(s.thread));
     last = s.point;
   }
+  if (p.policy.conflicts && p.format != kFormatV2)
+    return fail("change points at conflicting points are v2's");
   for (uint8_t point : p.policy.preempt)
     if (point > Policy::kMaxPoint)
       return fail("preemption at point " + std::to_string(point) + " above " +
