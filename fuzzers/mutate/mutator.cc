@@ -135,6 +135,8 @@ int op_with_arg(Rng &rng, const Program &p) {
 }
 
 // One function a mutation of mutations.def, each leaving `p` valid.
+ScheduleSearch search;  // set_schedule_search
+
 namespace mutations {
 
 void insert_op(Program &p, Rng &rng, Anchors &) {
@@ -266,13 +268,23 @@ void change_fail_alloc(Program &p, Rng &rng, Anchors &) {
   }
 }
 
-// The priorities, or one change point.
+// The priorities, or one change point (a conflicting one: nudged).
 void change_policy(Program &p, Rng &rng, Anchors &) {
+  uint8_t &cp = p.policy.preempt[rng.below(3)];
   if (rng.below(2))
     p.policy.priorities = static_cast<uint8_t>(rng.next());
+  else if (p.policy.conflicts && cp)
+    cp = rng.below(2) && cp > 1 ? cp - 1
+                                : std::min<int>(cp + 1, Policy::kMaxPoint);
   else
-    p.policy.preempt[rng.below(3)] =
-        rng.one_in(3) ? 0 : 1 + rng.below(Policy::kMaxPoint);
+    cp = rng.one_in(3) ? 0 : 1 + rng.below(Policy::kMaxPoint);
+}
+
+// A fresh schedule: no switches, a conflict-counting PCT policy.
+void reschedule(Program &p, Rng &rng, Anchors &) {
+  if (!search.reschedule) return;
+  p.switches.clear();
+  p.policy = conflict_schedule(rng);
 }
 
 }  // namespace mutations
@@ -329,6 +341,26 @@ Program as_v2(const Program &p) {
   return q;
 }
 
+void set_schedule_search(const ScheduleSearch &s) {
+  search = s;
+}
+
+Policy conflict_schedule(Rng &rng) {
+  Policy p;
+  p.conflicts = true;
+  p.priorities = static_cast<uint8_t>(rng.next());
+  uint8_t *cp = p.preempt;
+  cp[0] = 1 + rng.below(kConflictHorizon);
+  if (search.windows) {
+    cp[1] = cp[0] + 1 + rng.below(kMaxWindow);
+    if (rng.one_in(4)) cp[2] = cp[1] + 1 + rng.below(kMaxWindow);
+  } else {
+    cp[1] = 1 + rng.below(kConflictHorizon);
+    if (rng.one_in(4)) cp[2] = 1 + rng.below(kConflictHorizon);
+  }
+  return p;
+}
+
 Program mutate(const Program &p, Mutation m, uint64_t seed,
                const AnchorsOf &anchors_of) {
   Rng rng(seed);
@@ -383,6 +415,12 @@ Program crossover(const Program &a_in, const Program &b_in, uint64_t seed) {
                     b.switches.end());
 
   refit_threads(c);
+  // New ops make the parents' schedules mean little: half the children get
+  // a fresh one.
+  if (search.reschedule) {
+    c.switches.clear();
+    c.policy = conflict_schedule(rng);
+  }
   return c;
 }
 

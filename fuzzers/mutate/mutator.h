@@ -51,6 +51,26 @@ std::string_view mutation_name(Mutation m);
 int mutation_weight(Mutation m);  // its share of mutate(p, seed)
 std::string_view mutation_doc(Mutation m);
 
+// A conflict-counting PCT schedule (the reschedule mutation's, and ci/bench's
+// pct-conflicts baseline's): random priorities, a first change point among
+// the first kConflictHorizon conflicting points (small Programs race
+// early), a second one 1..kMaxWindow conflicting points after it and, one
+// time in four, a third as far after that. A bug that needs two
+// preemptions is most often such a window: one thread is preempted where
+// it conflicts, the other runs a few conflicting steps, the first takes
+// over again.
+inline constexpr int kConflictHorizon = 20;
+inline constexpr int kMaxWindow = 3;
+Policy conflict_schedule(Rng &rng);
+// Ablations of ci/bench (the fuzz target sets them from NSFUZZ_NO_RESCHEDULE
+// and NSFUZZ_NO_WINDOWS): no reschedule mutation at all; or change points
+// drawn independently in 1..kConflictHorizon instead of as windows.
+struct ScheduleSearch {
+  bool reschedule = true;
+  bool windows = true;
+};
+void set_schedule_search(const ScheduleSearch &s);
+
 // The anchors a run of the Program passes, in the order it passes them:
 // asked for (at most once a call) only when a mutation places a switch, so
 // that anchors are drawn from points the threads really reach. Without

@@ -226,5 +226,41 @@ T2: mounts_open(T1)
   EXPECT_EQ(asked, 0);
 }
 
+// reschedule: no switches, a conflict-counting policy whose change points
+// open a window early in the run; without windows, independent points.
+TEST(Mutator, RescheduleDrawsConflictWindows) {
+  Program p = testing::ParseOrFail(R"(# nsfuzz program v2
+threads 2
+T1: unshare(NEWNS)
+T2: mounts_open(T1)
+switch T1@switch_put_old#1 -> T2
+)");
+  int wide = 0;
+  for (bool windows : {true, false}) {
+    set_schedule_search({.reschedule = true, .windows = windows});
+    for (uint64_t seed = 0; seed < 500; ++seed) {
+      Program q = mutate(p, Mutation::reschedule, seed);
+      ASSERT_TRUE(q.switches.empty());
+      ASSERT_TRUE(q.policy.conflicts);
+      const uint8_t *cp = q.policy.preempt;
+      ASSERT_GE(cp[0], 1);
+      ASSERT_LE(cp[0], kConflictHorizon);
+      ASSERT_NE(cp[1], 0);
+      if (windows) {
+        ASSERT_GT(cp[1], cp[0]);
+        ASSERT_LE(cp[1] - cp[0], kMaxWindow);
+        if (cp[2]) ASSERT_LE(cp[2] - cp[1], kMaxWindow);
+      } else {
+        wide += cp[1] > cp[0] + kMaxWindow;
+      }
+    }
+  }
+  EXPECT_GT(wide, 100);
+  // Turned off, it changes nothing (mutate() then picks another).
+  set_schedule_search({.reschedule = false});
+  EXPECT_EQ(mutate(p, Mutation::reschedule, 1), p);
+  set_schedule_search({});
+}
+
 }  // namespace
 }  // namespace nsfuzz
