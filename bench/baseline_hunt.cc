@@ -1,10 +1,16 @@
 // baseline_hunt: the time-to-bug baselines of ci/bench, without libFuzzer.
 //
-//   baseline_hunt pct|stress BUG PROTOCOL MAX_RUNS SEED CORPUS_DIR
+//   baseline_hunt pct|pct-conflicts|stress BUG PROTOCOL MAX_RUNS SEED
+//   CORPUS_DIR
 //
-//  pct     random schedules: a seed Program with a fresh random PCT policy
-//          (priorities and change points) each run; no coverage feedback;
-//  stress  real concurrency: a seed Program in free-running mode.
+//  pct            random schedules: a seed Program with a fresh random PCT
+//                 policy (priorities and change points) each run; no
+//                 coverage feedback;
+//  pct-conflicts  the same with the fuzzer's own schedules: its switches
+//                 dropped, a conflict-counting PCT policy drawn as the
+//                 reschedule mutation draws it (mutator.h); no feedback, no
+//                 new operations;
+//  stress         real concurrency: a seed Program in free-running mode.
 // Prints "baseline_hunt: execution N" before each run, so that when a
 // finding ends the process the last such line says how many it took;
 // prints "baseline_hunt: no finding in N executions" otherwise.
@@ -24,15 +30,17 @@
 int main(int argc, char **argv) {
   using namespace nsfuzz;
   if (argc != 7) {
-    std::fprintf(stderr,
-                 "baseline_hunt: usage: baseline_hunt pct|stress BUG "
-                 "PROTOCOL MAX_RUNS SEED CORPUS_DIR\n");
+    std::fprintf(
+        stderr,
+        "baseline_hunt: usage: baseline_hunt pct|pct-conflicts|stress BUG "
+        "PROTOCOL MAX_RUNS SEED CORPUS_DIR\n");
     return 2;
   }
   std::string mode = argv[1];
   auto bug = parse_bug(argv[2]);
   auto protocol = parse_protocol(argv[3]);
-  if ((mode != "pct" && mode != "stress") || !bug || !protocol) {
+  if ((mode != "pct" && mode != "pct-conflicts" && mode != "stress") || !bug ||
+      !protocol) {
     std::fprintf(stderr, "baseline_hunt: bad mode, bug or protocol\n");
     return 2;
   }
@@ -53,6 +61,10 @@ int main(int argc, char **argv) {
     p.protocol = *protocol;
     if (mode == "pct")
       p.policy = Policy::unpack(static_cast<uint32_t>(rng.next()));
+    if (mode == "pct-conflicts") {
+      p.switches.clear();
+      p.policy = conflict_schedule(rng);
+    }
     std::fprintf(stderr, "baseline_hunt: execution %llu\n",
                  static_cast<unsigned long long>(n));
     executor.run(p, o);

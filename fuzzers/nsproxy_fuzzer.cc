@@ -4,9 +4,15 @@
 // once with the protocol taken from the input; the environment variable
 // NSFUZZ_PROTOCOL=<name> forces it too. With the bug catalog compiled in,
 // NSFUZZ_BUG=<name> selects the injected bug (the default is --//core:bug's).
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <unordered_set>
 
@@ -32,6 +38,31 @@ RunOptions run_options;
 bool no_custom_mutator = false;         // NSFUZZ_NO_CUSTOM_MUTATOR=1
 bool no_interleaving_feedback = false;  // NSFUZZ_NO_INTERLEAVING_FEEDBACK=1
 bool no_run_anchors = false;            // NSFUZZ_NO_RUN_ANCHORS=1
+
+// Executor runs of this process (every run counts: inputs and the
+// mutator's anchor runs), in a file that outlives a finding's abort:
+// NSFUZZ_RUNS_FILE=<path> maps its first 8 bytes (ci/bug-hunt reads them).
+volatile uint64_t *runs = nullptr;
+
+RunResult counted_run(const Program &p, const RunOptions &o) {
+  if (runs) *runs = *runs + 1;
+  return executor->run(p, o);
+}
+
+void map_runs_file(const char *path) {
+  int fd = open(path, O_RDWR | O_CREAT, 0644);
+  void *m = fd < 0 || ftruncate(fd, sizeof(uint64_t)) != 0
+                ? MAP_FAILED
+                : mmap(nullptr, sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                       MAP_SHARED, fd, 0);
+  if (m == MAP_FAILED) {
+    std::fprintf(stderr, "nsproxy_fuzzer: NSFUZZ_RUNS_FILE=%s: %s\n", path,
+                 std::strerror(errno));
+    std::exit(2);
+  }
+  close(fd);
+  runs = static_cast<volatile uint64_t *>(m);
+}
 
 // Interleaving feedback: which schedule-point pair ran back to back on one
 // object across two threads. libFuzzer treats the section as extra
@@ -78,6 +109,10 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   no_interleaving_feedback =
       std::getenv("NSFUZZ_NO_INTERLEAVING_FEEDBACK") != nullptr;
   no_run_anchors = std::getenv("NSFUZZ_NO_RUN_ANCHORS") != nullptr;
+  set_schedule_search(
+      {.reschedule = std::getenv("NSFUZZ_NO_RESCHEDULE") == nullptr,
+       .windows = std::getenv("NSFUZZ_NO_WINDOWS") == nullptr});
+  if (const char *path = std::getenv("NSFUZZ_RUNS_FILE")) map_runs_file(path);
   if (const char *name = std::getenv("NSFUZZ_BUG")) {
     std::optional<Bug> bug = parse_bug(name);
     if (!bug || (*bug != Bug::none && !kBugCatalogCompiled)) {
@@ -96,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!in.ok()) return -1;  // text that does not parse: not an input
   Program p = std::move(in.program);
   if (forced_protocol) p.protocol = *forced_protocol;
-  RunResult r = executor->run(p, run_options);
+  RunResult r = counted_run(p, run_options);
   if (ran_whole->size() >= kMaxRanWhole) ran_whole->clear();
   ran_whole->insert(input_hash(data, size));
   if (!no_interleaving_feedback)
@@ -112,7 +147,7 @@ static std::vector<Anchor> anchors_of(const Program &p) {
   if (forced_protocol) q.protocol = *forced_protocol;
   RunOptions o = run_options;
   o.record_steps = true;
-  RunResult r = executor->run(q, o);
+  RunResult r = counted_run(q, o);
   std::vector<Anchor> out;
   out.reserve(r.schedule.steps.size());
   for (const Step &s : r.schedule.steps) out.push_back(s.at);
