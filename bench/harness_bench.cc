@@ -4,12 +4,18 @@
 //     ping-pong between two threads (the floor of this design);
 //  2. throughput: executions per second of the seed corpus on the
 //     persistent executor vs. a naive harness that creates fresh threads
-//     for every input and runs the same Programs.
+//     for every input and runs the same Programs;
+//  3. the floor of throughput: the same Programs' operations run one after
+//     another on this one thread, with no hand-off and no scheduler, vs.
+//     the executor on the same Programs: how far determinism is from the
+//     limit.
 // Prints a table per benchmark and writes CSV (harness_bench_<build>.csv)
 // to the folder given as the first argument (default: the working
 // directory). ci/bench runs it in the opt, ASan and TSan builds.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -18,9 +24,11 @@
 
 #include "core/nsproxy.h"
 #include "core/rcu.h"
+#include "core/sched.h"
 #include "core/world.h"
 #include "fuzzers/exec/executor.h"
 #include "fuzzers/exec/handoff.h"
+#include "fuzzers/program/op_table.h"
 #include "fuzzers/program/program_io.h"
 #include "fuzzers/program/program_text.h"
 
@@ -95,38 +103,56 @@ T2: mount(m2)
   return (noisy - quiet) * 1e9 / static_cast<double>(*switches - quiet_sw);
 }
 
-// The naive harness: fresh threads for every input, each registered with
-// liburcu, running its ops concurrently; a fresh world each time.
-void naive_run(const Program &p) {
+// One operation, called directly on the core as the executor calls it
+// (the same arguments: a NAME argument is its letter and number).
+int execute_op(const Op &op) {
+  std::vector<std::string> lines;
+  std::string host;
+  std::string name =
+      std::string(1, name_arg_letter(op.kind)) + std::to_string(op.arg);
+  switch (op.kind) {
+    case OpKind::clone: return sys_clone(op.arg);
+    case OpKind::unshare: return sys_unshare(op.arg);
+    case OpKind::daemonize: return daemonize();
+    case OpKind::exit: return do_exit_namespaces();
+    case OpKind::mounts_open: return mounts_open(op.arg, &lines);
+    case OpKind::mountstats_open: return mountstats_open(op.arg, &lines);
+    case OpKind::gethostname: return gethostname_of(op.arg, &host);
+    case OpKind::sethostname: return sys_sethostname(name);
+    case OpKind::mount: return sys_mount(name);
+    case OpKind::umount: return sys_umount(name);
+    case OpKind::setns: return sys_setns(op.arg);
+  }
+  return -EINVAL;
+}
+
+// A fresh world as the executor sets one up: its protocol and fault
+// injection, one task per Program thread forked from init.
+WorldOptions world_options(const Program &p) {
   WorldOptions o;
   o.protocol = p.protocol;
-  World w(o);
+  o.fail_alloc = p.fail_alloc;
+  return o;
+}
+std::vector<task_struct *> spawn_tasks(World &w, const Program &p) {
   std::vector<task_struct *> tasks;
   for (int t = 1; t <= p.threads; ++t)
     tasks.push_back(w.spawn_task(p.privileged & (1u << t)));
+  return tasks;
+}
+
+// The naive harness: fresh threads for every input, each registered with
+// liburcu, running its ops concurrently; a fresh world each time.
+void naive_run(const Program &p) {
+  World w(world_options(p));
+  std::vector<task_struct *> tasks = spawn_tasks(w, p);
   std::vector<std::thread> threads;
   for (int t = 1; t <= p.threads; ++t) {
     threads.emplace_back([&, t] {
       rcu_register_thread();
       current = tasks[t - 1];
-      std::vector<std::string> out;
-      std::string host;
-      for (const Op &op : p.ops) {
-        if (op.thread != t) continue;
-        switch (op.kind) {
-          case OpKind::clone: sys_clone(op.arg); break;
-          case OpKind::unshare: sys_unshare(op.arg); break;
-          case OpKind::daemonize: daemonize(); break;
-          case OpKind::exit: do_exit_namespaces(); break;
-          case OpKind::mounts_open: mounts_open(op.arg, &out); break;
-          case OpKind::mountstats_open: mountstats_open(op.arg, &out); break;
-          case OpKind::gethostname: gethostname_of(op.arg, &host); break;
-          case OpKind::sethostname: sys_sethostname("h"); break;
-          case OpKind::mount: sys_mount("m" + std::to_string(op.arg)); break;
-          case OpKind::umount: sys_umount("m" + std::to_string(op.arg)); break;
-          case OpKind::setns: sys_setns(op.arg); break;
-        }
-      }
+      for (const Op &op : p.ops)
+        if (op.thread == t) execute_op(op);
       current = nullptr;
       rcu_unregister_thread();
     });
@@ -135,11 +161,69 @@ void naive_run(const Program &p) {
   w.teardown();
 }
 
-std::vector<Program> seed_programs(const std::string &dir) {
-  std::vector<Program> out;
-  for (const auto &e : std::filesystem::directory_iterator(dir)) {
-    LoadedProgram p = load_program(e.path());
-    if (p.ok()) out.push_back(p.program);
+// The floor: the Program's operations in Program order on the calling
+// thread (registered with liburcu), each acting as its task (`current`)
+// and run to its end; switches and policy ignored. No scheduler is
+// installed, so a schedule point costs one branch, as in a build without
+// the harness. A fresh world each time, torn down and checked as the
+// executor does.
+void floor_run(const Program &p) {
+  World w(world_options(p));
+  std::vector<task_struct *> tasks = spawn_tasks(w, p);
+  for (const Op &op : p.ops) {
+    current = tasks[op.thread - 1];
+    execute_op(op);
+  }
+  current = nullptr;
+  w.teardown();
+}
+
+// floor_run on one thread must never wait: each op runs to its end, so
+// nothing another task holds (a task_lock, a read-side critical section)
+// outlives the op that took it. With no scheduler a wait would spin forever
+// (sched_block yields until ready), so each Program first runs once under
+// this scheduler, which ignores points and stops the benchmark with an
+// error at a wait that is not over at once: only a core that leaves a lock
+// or a reader behind at the end of an op (a bug) gets there.
+class FloorCheck final : public Scheduler {
+ public:
+  explicit FloorCheck(const std::string &name) : name_(name) {}
+  void point(Site, const void *) override {}
+  void block(Site site, const void *, WaitFor w) override {
+    if (w.ready(w.arg)) return;
+    std::fprintf(stderr,
+                 "harness_bench: %s: the floor (one thread, ops in Program "
+                 "order) would wait forever at %s: expected no wait\n",
+                 name_.c_str(), std::string(site_name(site)).c_str());
+    std::exit(1);
+  }
+
+ private:
+  std::string name_;
+};
+
+void check_floor(const std::string &name, const Program &p) {
+  FloorCheck check(name);
+  install_scheduler(&check);
+  floor_run(p);
+  install_scheduler(nullptr);
+}
+
+struct Seed {
+  std::string name;
+  Program program;
+};
+
+// The Programs of `dir`, in file name order.
+std::vector<Seed> seed_programs(const std::string &dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto &e : std::filesystem::directory_iterator(dir))
+    files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<Seed> out;
+  for (const auto &f : files) {
+    LoadedProgram p = load_program(f);
+    if (p.ok()) out.push_back({f.filename(), p.program});
   }
   return out;
 }
@@ -163,7 +247,9 @@ int main(int argc, char **argv) {
               static_cast<unsigned long long>(sw));
   std::printf("%-34s %12.2f\n", "ratio executor / floor", exec_ns / floor_ns);
 
-  std::vector<Program> programs = seed_programs(corpus);
+  std::vector<Seed> seeds = seed_programs(corpus);
+  std::vector<Program> programs;
+  for (const Seed &s : seeds) programs.push_back(s.program);
   if (programs.empty()) {
     std::fprintf(stderr, "harness_bench: no Programs in %s\n", corpus.c_str());
     return 1;
@@ -180,7 +266,7 @@ int main(int argc, char **argv) {
       {"nsproxy_task_lock_2014_fuzzer", Protocol::task_lock_2014},
       {"nsproxy_fuzzer", std::nullopt},
   };
-  const int rounds = 200;
+  const int rounds = 200, kFloorRounds = 2000;
   std::printf("=== 2. throughput on the %zu seed Programs x %d (%s build)\n",
               programs.size(), rounds, kBuild);
   std::printf("%-32s %14s %14s %8s\n", "target", "naive execs/s", "executor",
@@ -193,10 +279,15 @@ int main(int argc, char **argv) {
                  floor_ns);
     std::fprintf(csv, "handoff,%s,executor,%.1f,ns/switch\n", kBuild, exec_ns);
   }
+  struct Floor {
+    double one_thread, executor;
+  };
+  std::vector<Floor> floors;
   for (const Target &t : targets) {
     std::vector<Program> ps = programs;
     if (t.protocol)
       for (Program &p : ps) p.protocol = *t.protocol;
+    for (size_t i = 0; i < ps.size(); ++i) check_floor(seeds[i].name, ps[i]);
     auto start = Clock::now();
     for (int r = 0; r < rounds; ++r)
       for (const Program &p : ps) e.run(p);
@@ -205,6 +296,13 @@ int main(int argc, char **argv) {
     for (int r = 0; r < rounds; ++r)
       for (const Program &p : ps) naive_run(p);
     double naive = rounds * ps.size() / seconds_since(start);
+    // The floor is an order of magnitude faster: more rounds, so that its
+    // time is as long as the others' and the clock's grain does not count.
+    start = Clock::now();
+    for (int r = 0; r < kFloorRounds; ++r)
+      for (const Program &p : ps) floor_run(p);
+    double one_thread = kFloorRounds * ps.size() / seconds_since(start);
+    floors.push_back({one_thread, persistent});
     std::printf("%-32s %14.0f %14.0f %8.2f\n", t.name, naive, persistent,
                 persistent / naive);
     if (csv) {
@@ -212,8 +310,22 @@ int main(int argc, char **argv) {
                    naive);
       std::fprintf(csv, "throughput,%s,%s executor,%.1f,execs/s\n", kBuild,
                    t.name, persistent);
+      std::fprintf(csv, "floor,%s,%s one_thread,%.1f,execs/s\n", kBuild, t.name,
+                   one_thread);
+      std::fprintf(csv, "floor,%s,%s executor,%.1f,execs/s\n", kBuild, t.name,
+                   persistent);
     }
   }
+  std::printf(
+      "=== 3. floor: the same Programs' ops in Program order on one thread, "
+      "no hand-off, x %d (%s build)\n",
+      kFloorRounds, kBuild);
+  std::printf("%-32s %14s %14s %8s\n", "target", "floor execs/s", "executor",
+              "floor/executor");
+  for (size_t i = 0; i < floors.size(); ++i)
+    std::printf("%-32s %14.0f %14.0f %8.2f\n", targets[i].name,
+                floors[i].one_thread, floors[i].executor,
+                floors[i].one_thread / floors[i].executor);
   if (csv) std::fclose(csv);
   return 0;
 }

@@ -1,5 +1,5 @@
 // The injected bugs that only a specific interleaving exposes: each one's
-// Program (testdata/bugs/<bug>.txt) makes the executor find it, the same
+// Program (fuzzers/testing/bugs/<bug>.txt) makes the executor find it, the same
 // way 20 times out of 20, and runs clean under every correct protocol.
 #include <gtest/gtest.h>
 

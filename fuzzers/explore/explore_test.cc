@@ -1,4 +1,4 @@
-// The bounded explorer: it finds every interleaving bug of testdata/bugs
+// The bounded explorer: it finds every interleaving bug of fuzzers/testing/bugs
 // from the operations alone and writes a Program that replays to it; every
 // seed Program explores clean at K=2 under every correct protocol; sleep
 // sets cut schedules without losing findings; the order is deterministic;

@@ -4,11 +4,16 @@
 
 Reads from DIR whichever of these exist: time_to_bug.csv
 (variant,bug,protocol,sanitizer,seed,found,executions,seconds),
-harness_bench_{opt,asan,tsan}.csv (benchmark,build,variant,value,unit) and
-minimization.csv (bug,variant,bytes,threads,ops,switches,context_switches).
+harness_bench_{opt,asan,tsan}.csv (benchmark,build,variant,value,unit),
+minimization.csv (bug,variant,bytes,threads,ops,switches,context_switches),
+explore_to_bug.csv (bug,protocol,sanitizer,schedules,result) and
+explore_reduction.csv (set,program,protocol,with_sleep_sets,
+without_sleep_sets,result).
 Writes time_to_bug.svg (as FuzzBench draws it: the fraction of bug x seed
 pairs found within N executions, log x, one line per variant),
-throughput.svg, minimization.svg and index.html.
+throughput.svg, minimization.svg and index.html, which also shows the
+floor of throughput (harness_bench's "floor" rows) and the explorer's
+figures as tables.
 """
 import csv
 import html
@@ -114,11 +119,53 @@ def plot_minimization(rows, path):
     plt.close(fig)
 
 
+def html_table(caption, header, rows):
+    """A <table> of strings, escaped."""
+    cells = lambda tag, row: "".join("<%s>%s</%s>" % (tag, html.escape(str(c)), tag) for c in row)
+    return ("<table><caption>%s</caption><tr>%s</tr>\n%s</table>\n"
+            % (html.escape(caption), cells("th", header),
+               "".join("<tr>%s</tr>\n" % cells("td", r) for r in rows)))
+
+
+def ratio(a, b):
+    return "%.2f" % (a / b) if b else "-"
+
+
+def floor_rows(rows):
+    """(build, target, floor execs/s, executor execs/s, ratio) per floor pair."""
+    value = {(r["build"], r["variant"]): float(r["value"]) for r in rows if r["benchmark"] == "floor"}
+    out = []
+    for (build, variant), one in value.items():
+        target, kind = variant.rsplit(" ", 1)
+        if kind != "one_thread":
+            continue
+        ex = value.get((build, target + " executor"), 0)
+        out.append((build, target, "%.0f" % one, "%.0f" % ex, ratio(one, ex)))
+    return out
+
+
+def reduction_rows(rows):
+    """Each row of explore_reduction.csv, then a total per set."""
+    out = [(r["set"], r["program"], r["protocol"], r["with_sleep_sets"], r["without_sleep_sets"],
+            ratio(float(r["with_sleep_sets"]), float(r["without_sleep_sets"]))
+            if r["with_sleep_sets"].isdigit() and r["without_sleep_sets"].isdigit() else "-",
+            r["result"]) for r in rows]
+    for s in dict.fromkeys(r["set"] for r in rows):
+        mine = [r for r in rows if r["set"] == s and r["with_sleep_sets"].isdigit()
+                and r["without_sleep_sets"].isdigit()]
+        a = sum(int(r["with_sleep_sets"]) for r in mine)
+        b = sum(int(r["without_sleep_sets"]) for r in mine)
+        out.append((s, "total (%d runs)" % len(mine), "", a, b, ratio(a, b), ""))
+    return out
+
+
 def main(argv):
     d = argv[1]
     ttb = read(os.path.join(d, "time_to_bug.csv"))
     hb = sum((read(os.path.join(d, "harness_bench_%s.csv" % b)) for b in ("opt", "asan", "tsan")), [])
     mini = read(os.path.join(d, "minimization.csv"))
+    to_bug = read(os.path.join(d, "explore_to_bug.csv"))
+    reduction = read(os.path.join(d, "explore_reduction.csv"))
     figures = []
     if ttb:
         plot_time_to_bug(ttb, os.path.join(d, "time_to_bug.svg"))
@@ -133,9 +180,25 @@ def main(argv):
                         "(raw), libFuzzer's -minimize_crash, ci/triage's case."))
     body = "".join('<figure><img src="%s" alt="%s"><figcaption>%s</figcaption></figure>\n'
                    % (f, f, html.escape(c)) for f, c in figures)
+    if floor_rows(hb):
+        body += html_table("Floor of throughput: the seed Programs' ops in Program order on one "
+                           "thread, no hand-off, against the executor (execs/s).",
+                           ["build", "target", "floor", "executor", "floor / executor"], floor_rows(hb))
+    if to_bug:
+        body += html_table("Explorer: schedules to the finding from each bug's Program "
+                           "(its operations only), bound 2.",
+                           ["bug", "protocol", "sanitizer", "schedules", "result"],
+                           [(r["bug"], r["protocol"], r["sanitizer"], r["schedules"], r["result"])
+                            for r in to_bug])
+    if reduction:
+        body += html_table("Explorer: schedules with sleep sets and without, bound 2, no bug.",
+                           ["set", "program", "protocol", "with", "without", "ratio", "result"],
+                           reduction_rows(reduction))
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>nsfuzz: ci/bench</title><style>body { font-family: sans-serif; margin: 1.5em; }"
-            " img { max-width: 100%%; } figure { margin: 1em 0; }</style></head><body>\n"
+            " img { max-width: 100%%; } figure { margin: 1em 0; }"
+            " table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #ccc;"
+            " padding: 2px 6px; } caption { text-align: left; font-weight: bold; }</style></head><body>\n"
             "<h1>ci/bench</h1>\n%s<p>Data: the CSV files beside this page.</p></body></html>\n"
             % (body or "<p>no data</p>\n"))
     tmp = os.path.join(d, ".index.html.tmp")
