@@ -4,6 +4,9 @@
 // once with the protocol taken from the input; the environment variable
 // NSFUZZ_PROTOCOL=<name> forces it too. With the bug catalog compiled in,
 // NSFUZZ_BUG=<name> selects the injected bug (the default is --//core:bug's).
+// For ci/bench: NSFUZZ_RUNS_FILE=<path> counts the executor runs there, and
+// NSFUZZ_NO_{CUSTOM_MUTATOR,INTERLEAVING_FEEDBACK,RUN_ANCHORS,RESCHEDULE,
+// WINDOWS}=1 turn one feature off (ablations).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -14,7 +17,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
-#include <unordered_set>
 
 #include "core/bugs.h"
 #include "core/protocol.h"
@@ -78,9 +80,16 @@ namespace {
 // only their anchors are asked for by running them in the mutator. An
 // input that was never run whole may crash, and a crash inside the mutator
 // is blamed on no input (libFuzzer's -minimize_crash mutates the crashing
-// input itself and then wrote an empty artifact). Cleared when large.
-std::unordered_set<uint64_t> *ran_whole;
-constexpr size_t kMaxRanWhole = 1 << 20;
+// input itself and then wrote an empty artifact). A direct-mapped table
+// allocated once: an input must not leave more mallocs than frees, or
+// libFuzzer runs it a second time to look for a leak (-detect_leaks), which
+// had doubled every input's cost. A hash evicted by another only costs
+// that input its run anchors.
+constexpr size_t kRanWholeSlots = 1 << 16;
+uint64_t *ran_whole;
+bool was_run_whole(uint64_t h) {
+  return ran_whole[h % kRanWholeSlots] == (h | 1);
+}
 
 uint64_t input_hash(const uint8_t *data, size_t size) {
   uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
@@ -92,7 +101,7 @@ uint64_t input_hash(const uint8_t *data, size_t size) {
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   executor = new Executor;
-  ran_whole = new std::unordered_set<uint64_t>;
+  ran_whole = new uint64_t[kRanWholeSlots]();
 #ifdef NSFUZZ_FUZZ_PROTOCOL
   forced_protocol = parse_protocol(NSFUZZ_FUZZ_PROTOCOL);
 #endif
@@ -132,8 +141,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Program p = std::move(in.program);
   if (forced_protocol) p.protocol = *forced_protocol;
   RunResult r = counted_run(p, run_options);
-  if (ran_whole->size() >= kMaxRanWhole) ran_whole->clear();
-  ran_whole->insert(input_hash(data, size));
+  const uint64_t h = input_hash(data, size);
+  ran_whole[h % kRanWholeSlots] = h | 1;  // never 0, an empty slot
   if (!no_interleaving_feedback)
     for (uint16_t pair : r.pairs)
       if (interleaving_counters[pair] < 255) ++interleaving_counters[pair];
@@ -158,7 +167,7 @@ extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
                                           size_t max_size, unsigned seed) {
   if (no_custom_mutator && LLVMFuzzerMutate)
     return LLVMFuzzerMutate(data, size, max_size);
-  bool safe = !no_run_anchors && ran_whole->count(input_hash(data, size));
+  bool safe = !no_run_anchors && was_run_whole(input_hash(data, size));
   return custom_mutate(data, size, max_size, seed, LLVMFuzzerMutate,
                        safe ? AnchorsOf{anchors_of} : AnchorsOf{});
 }

@@ -63,7 +63,8 @@ inline constexpr int kConflictHorizon = 20;
 inline constexpr int kMaxWindow = 3;
 Policy conflict_schedule(Rng &rng);
 // Ablations of ci/bench (the fuzz target sets them from NSFUZZ_NO_RESCHEDULE
-// and NSFUZZ_NO_WINDOWS): no reschedule mutation at all; or change points
+// and NSFUZZ_NO_WINDOWS): no conflict-counting schedules at all (neither
+// reschedule nor the crossovers' fresh schedules); or their change points
 // drawn independently in 1..kConflictHorizon instead of as windows.
 struct ScheduleSearch {
   bool reschedule = true;
