@@ -235,6 +235,34 @@ std::string explore_clean(const Program &p, uint64_t *schedules) {
   return "";
 }
 
+// Triage's runner: a child per run, and for the minimizer a search of
+// schedules (minimize.h): the explorer at 0, 1, then 2 preemptions, each
+// search at most kSearchBudget schedules.
+class ExploringRunner final : public ChildRunner {
+ public:
+  ExploringRunner(ChildRunner base, Bug bug)
+      : ChildRunner(std::move(base)), bug_(bug) {}
+  std::optional<Program> schedule_showing(const Program &p,
+                                          const Signature &sig) override {
+    for (int k = 0; k <= kCheckPreemptions; ++k) {
+      ExploreOptions o;
+      o.preemptions = k;
+      o.budget = kSearchBudget;
+      o.bug = bug_;
+      ExploreResult x = explore(p, o);
+      if (x.finding)  // the search stops at its first finding
+        return x.replayed && x.signature == sig.str()
+                   ? std::optional<Program>(x.program)
+                   : std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static constexpr uint64_t kSearchBudget = 5000;
+  Bug bug_;
+};
+
 int check(const std::vector<std::string> &dirs, const std::string &tmp,
           int timeout) {
   int passed = 0, failed = 0;
@@ -415,7 +443,7 @@ int triage_main(int argc, char **argv) {
     // The same symptom under another injected bug is another bug.
     if (c.bug == bug_name(bug)) known[c.name] = c.signature;
   }
-  ChildRunner runner = child_runner(bug, tmp, timeout);
+  ExploringRunner runner(child_runner(bug, tmp, timeout), bug);
   std::map<TriageStatus, int> tally;
   int failures = 0;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -470,6 +498,7 @@ int triage_main(int argc, char **argv) {
                            std::to_string(final_run.schedule.decisions.size()) +
                            " context switches";
     c.stats["minimize_runs"] = std::to_string(r.stats.tries);
+    c.stats["minimize_searches"] = std::to_string(r.stats.searches);
     // What the replay suite will check: its operations explored clean
     // without the bug, under every correct protocol.
     uint64_t explored = 0;

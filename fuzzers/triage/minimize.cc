@@ -14,8 +14,9 @@ namespace {
 
 class Minimizer {
  public:
-  Minimizer(const StillFails &f, MinimizeStats *s, const StepsOf &st)
-      : fails_(f), stats_(s), steps_of_(st) {}
+  Minimizer(const StillFails &f, MinimizeStats *s, const StepsOf &st,
+            const FindSchedule &fs)
+      : fails_(f), stats_(s), steps_of_(st), find_(fs) {}
 
   // Removes ops [start, end); when steps are known, first with their
   // thread's later switches re-anchored past the removed ops' passes.
@@ -26,7 +27,32 @@ class Minimizer {
       Program anchored = drop_ops(p, start, end, steps_of_(p));
       if (anchored != c && try_keep(p, anchored)) return true;
     }
-    return try_keep(p, c);
+    return try_keep_any_schedule(p, c);
+  }
+
+  // Keeps `candidate`, or the same operations under a schedule the search
+  // finds, if either still fails.
+  bool try_keep_any_schedule(Program &current, const Program &candidate) {
+    if (try_keep(current, candidate)) return true;
+    if (!find_ || candidate == current || !is_valid(candidate)) return false;
+    if (stats_) ++stats_->searches;
+    std::optional<Program> found = find_(candidate);
+    if (!found || *found == current || !is_valid(*found)) return false;
+    current = *found;
+    return true;
+  }
+
+  // The fewest-preemption schedule the search finds, if it has fewer
+  // switches than the Program's.
+  bool fewer_switches(Program &p) {
+    if (!find_ || p.switches.empty()) return false;
+    if (stats_) ++stats_->searches;
+    std::optional<Program> found = find_(p);
+    if (!found || !is_valid(*found) ||
+        found->switches.size() >= p.switches.size())
+      return false;
+    p = *found;
+    return true;
   }
 
   // Keeps `candidate` if it is valid, different and still fails.
@@ -60,7 +86,7 @@ class Minimizer {
       for (int u = 1, v = 1; u <= p.threads; ++u)
         if (u != t) priv |= ((p.privileged >> u) & 1u) << v++;
       c.privileged = priv;
-      changed |= try_keep(p, c);
+      changed |= try_keep_any_schedule(p, c);
     }
     return changed;
   }
@@ -96,7 +122,7 @@ class Minimizer {
     bool changed = false;
     Program c = p;
     c.fail_alloc = 0;
-    changed |= try_keep(p, c);
+    changed |= try_keep_any_schedule(p, c);
     c = p;
     c.policy = Policy{};
     changed |= try_keep(p, c);
@@ -117,7 +143,22 @@ class Minimizer {
           c.ops[i].arg &= ~(1u << bit);
         else
           c.ops[i].arg = 0;
-        changed |= try_keep(p, c);
+        if (try_keep_any_schedule(p, c)) {
+          changed = true;
+          continue;
+        }
+        // A flag fewer with another allocation failing.
+        if (arg_kind(c.ops[i].kind) != ArgKind::FLAGS || !p.fail_alloc)
+          continue;
+        for (uint32_t f = p.fail_alloc - 1; f >= 1 && f + 4 >= p.fail_alloc;
+             --f) {
+          Program both = c;
+          both.fail_alloc = f;
+          if (try_keep(p, both)) {
+            changed = true;
+            break;
+          }
+        }
       }
     }
     // Earlier passes where the finding allows: shorter prefixes.
@@ -152,13 +193,15 @@ class Minimizer {
   const StillFails &fails_;
   MinimizeStats *stats_;
   const StepsOf &steps_of_;
+  const FindSchedule &find_;
 };
 
 }  // namespace
 
 Program minimize(const Program &input, const StillFails &still_fails,
-                 MinimizeStats *stats, const StepsOf &steps_of) {
-  Minimizer m(still_fails, stats, steps_of);
+                 MinimizeStats *stats, const StepsOf &steps_of,
+                 const FindSchedule &find_schedule) {
+  Minimizer m(still_fails, stats, steps_of, find_schedule);
   Program p = input;
   for (;;) {
     if (stats) ++stats->rounds;
@@ -166,6 +209,7 @@ Program minimize(const Program &input, const StillFails &still_fails,
     changed |= m.drop_items(p, &Program::ops);
     changed |= m.drop_items(p, &Program::switches);
     changed |= m.simplify(p);
+    if (!changed) changed = m.fewer_switches(p);
     if (!changed && !m.byte_pass(p)) break;
   }
   return p;

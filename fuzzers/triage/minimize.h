@@ -8,11 +8,21 @@
 // 1-minimal: removing any single operation or switch loses the finding. A final
 // pass removes byte records from the encoding, which catches what the Program
 // level cannot express as one step.
+//
+// With a FindSchedule (exploration), a smaller Program whose recorded
+// schedule no longer shows the finding is kept when some other schedule of
+// its operations within the bound does: an operation that only carried the
+// schedule goes. When the loop is done, the fewest-preemption schedule the
+// search finds replaces the Program's when it has fewer switches. A
+// fault-injected finding also tries two changes at once: a clone flag off
+// together with another failing allocation (one flag fewer is one
+// allocation fewer, so neither change alone keeps the finding).
 #ifndef NSFUZZ_FUZZERS_MINIMIZE_H_
 #define NSFUZZ_FUZZERS_MINIMIZE_H_
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "fuzzers/exec/schedule.h"
@@ -27,15 +37,22 @@ using StillFails = std::function<bool(const Program &)>;
 // (drop_ops), so that they keep landing where they did.
 using StepsOf = std::function<std::vector<Step>(const Program &)>;
 
+// Optional: a schedule of the Program's operations within a bound that
+// shows the finding, fewest preemptions first, as the Program with that
+// schedule (anchored switches); none when there is none.
+using FindSchedule = std::function<std::optional<Program>(const Program &)>;
+
 struct MinimizeStats {
-  uint64_t tries = 0;  // predicate evaluations
+  uint64_t tries = 0;     // predicate evaluations
+  uint64_t searches = 0;  // FindSchedule calls
   int rounds = 0;
 };
 
 // `p` is v2 (triage writes a v1 schedule out first): switches are anchors.
 Program minimize(const Program &p, const StillFails &still_fails,
                  MinimizeStats *stats = nullptr,
-                 const StepsOf &steps_of = nullptr);
+                 const StepsOf &steps_of = nullptr,
+                 const FindSchedule &find_schedule = nullptr);
 
 }  // namespace nsfuzz
 

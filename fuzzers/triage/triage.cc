@@ -64,6 +64,9 @@ Program minimize_finding(Runner &runner, const Program &p, const Signature &sig,
       stats,
       [&](const Program &current) {
         return runner.run_traced(current).schedule.steps;
+      },
+      [&](const Program &candidate) {
+        return runner.schedule_showing(candidate, sig);
       });
 }
 

@@ -38,6 +38,13 @@ class Runner {
   // The same run, with the executor's story (trace) in the report and the
   // schedule points it passed in schedule.steps.
   virtual RunOutcome run_traced(const Program &p) { return run(p); }
+  // A schedule of p's operations within the runner's bound that shows
+  // `sig`, fewest preemptions first, as a Program (anchored switches); none
+  // if there is none or this runner cannot search (minimize.h).
+  virtual std::optional<Program> schedule_showing(const Program &p,
+                                                  const Signature &sig) {
+    return std::nullopt;
+  }
 };
 
 enum class TriageStatus { no_finding, flaky, duplicate, fresh };
