@@ -1,8 +1,8 @@
 // What the command-line tools (replay, program_tool, triage) share: strict
 // number flags, paths as the user meant them, and error text that never
 // puts a raw control byte on a terminal.
-#ifndef NSFUZZ_FUZZERS_CLI_H_
-#define NSFUZZ_FUZZERS_CLI_H_
+#ifndef NSFUZZ_FUZZERS_CLI_CLI_H_
+#define NSFUZZ_FUZZERS_CLI_CLI_H_
 
 #include <cstdint>
 #include <optional>
@@ -35,4 +35,4 @@ std::optional<std::string_view> flag_value(std::string_view arg,
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_CLI_H_
+#endif  // NSFUZZ_FUZZERS_CLI_CLI_H_

@@ -20,8 +20,8 @@
 // scheduling is no coverage feedback. The run's start and end are the only
 // edges the executor adds (setup before every worker, every worker before
 // teardown).
-#ifndef NSFUZZ_FUZZERS_EXECUTOR_H_
-#define NSFUZZ_FUZZERS_EXECUTOR_H_
+#ifndef NSFUZZ_FUZZERS_EXEC_EXECUTOR_H_
+#define NSFUZZ_FUZZERS_EXEC_EXECUTOR_H_
 
 #include <cstdint>
 #include <memory>
@@ -161,4 +161,4 @@ std::string format_trace(const std::vector<TraceEvent> &trace);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_EXECUTOR_H_
+#endif  // NSFUZZ_FUZZERS_EXEC_EXECUTOR_H_

@@ -1,7 +1,7 @@
 // Baton: a futex word one thread waits on and another posts, invisible to
 // TSan and to coverage (handoff.cc and executor.cc are built uninstrumented).
-#ifndef NSFUZZ_FUZZERS_HANDOFF_H_
-#define NSFUZZ_FUZZERS_HANDOFF_H_
+#ifndef NSFUZZ_FUZZERS_EXEC_HANDOFF_H_
+#define NSFUZZ_FUZZERS_EXEC_HANDOFF_H_
 
 #include <atomic>
 #include <cstddef>
@@ -43,4 +43,4 @@ class TsanBlind {
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_HANDOFF_H_
+#endif  // NSFUZZ_FUZZERS_EXEC_HANDOFF_H_

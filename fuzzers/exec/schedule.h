@@ -6,8 +6,8 @@
 // fixed-size binary records on a file descriptor (write_record /
 // read_records), written as they happen, so a run that a finding ends
 // still tells what it did up to there.
-#ifndef NSFUZZ_FUZZERS_SCHEDULE_H_
-#define NSFUZZ_FUZZERS_SCHEDULE_H_
+#ifndef NSFUZZ_FUZZERS_EXEC_SCHEDULE_H_
+#define NSFUZZ_FUZZERS_EXEC_SCHEDULE_H_
 
 #include <cstdint>
 #include <string>
@@ -72,4 +72,4 @@ Schedule read_records(const std::string &bytes);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_SCHEDULE_H_
+#endif  // NSFUZZ_FUZZERS_EXEC_SCHEDULE_H_

@@ -2,8 +2,8 @@
 // points it passed (with the object), the context switches, blocking, and
 // the finding marked where it happened. Rendered from the executor's
 // TraceEvents, never from trace text.
-#ifndef NSFUZZ_FUZZERS_TRACE_HTML_H_
-#define NSFUZZ_FUZZERS_TRACE_HTML_H_
+#ifndef NSFUZZ_FUZZERS_EXEC_TRACE_HTML_H_
+#define NSFUZZ_FUZZERS_EXEC_TRACE_HTML_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -88,4 +88,4 @@ TraceFinding race_finding(const std::vector<TraceEvent> &trace,
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_TRACE_HTML_H_
+#endif  // NSFUZZ_FUZZERS_EXEC_TRACE_HTML_H_

@@ -33,8 +33,8 @@
 // the child dies, the last marker and the decisions after it are the
 // schedule of the finding: the parent writes it as a Program and runs that
 // once more in a fresh child to check it shows the same signature.
-#ifndef NSFUZZ_FUZZERS_EXPLORE_H_
-#define NSFUZZ_FUZZERS_EXPLORE_H_
+#ifndef NSFUZZ_FUZZERS_EXPLORE_EXPLORE_H_
+#define NSFUZZ_FUZZERS_EXPLORE_EXPLORE_H_
 
 #include <cstdint>
 #include <string>
@@ -101,4 +101,4 @@ ExploreResult explore(const Program &p, const ExploreOptions &o);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_EXPLORE_H_
+#endif  // NSFUZZ_FUZZERS_EXPLORE_EXPLORE_H_

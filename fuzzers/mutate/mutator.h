@@ -2,8 +2,8 @@
 //
 // Everything here is a pure function of its arguments and an explicit seed:
 // the same call gives the same result, so fuzzing sessions replay exactly.
-#ifndef NSFUZZ_FUZZERS_MUTATOR_H_
-#define NSFUZZ_FUZZERS_MUTATOR_H_
+#ifndef NSFUZZ_FUZZERS_MUTATE_MUTATOR_H_
+#define NSFUZZ_FUZZERS_MUTATE_MUTATOR_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -107,4 +107,4 @@ size_t custom_crossover(const uint8_t *data1, size_t size1,
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_MUTATOR_H_
+#endif  // NSFUZZ_FUZZERS_MUTATE_MUTATOR_H_

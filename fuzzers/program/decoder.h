@@ -44,8 +44,8 @@
 // The fixed-size records are what let libFuzzer's byte mutations make
 // sensible changes: a changed byte changes one op's kind, thread or argument
 // or one switch; a copied or erased byte pair inserts or deletes a record.
-#ifndef NSFUZZ_FUZZERS_DECODER_H_
-#define NSFUZZ_FUZZERS_DECODER_H_
+#ifndef NSFUZZ_FUZZERS_PROGRAM_DECODER_H_
+#define NSFUZZ_FUZZERS_PROGRAM_DECODER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -71,4 +71,4 @@ std::vector<uint8_t> encode(const Program &p);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_DECODER_H_
+#endif  // NSFUZZ_FUZZERS_PROGRAM_DECODER_H_

@@ -1,6 +1,6 @@
 // The operation table of ops.def as constexpr data: name, arg kind, doc.
-#ifndef NSFUZZ_FUZZERS_OP_TABLE_H_
-#define NSFUZZ_FUZZERS_OP_TABLE_H_
+#ifndef NSFUZZ_FUZZERS_PROGRAM_OP_TABLE_H_
+#define NSFUZZ_FUZZERS_PROGRAM_OP_TABLE_H_
 
 #include <iterator>
 #include <optional>
@@ -47,4 +47,4 @@ constexpr char name_arg_letter(OpKind k) {
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_OP_TABLE_H_
+#endif  // NSFUZZ_FUZZERS_PROGRAM_OP_TABLE_H_

@@ -1,6 +1,6 @@
 // Program: a multi-thread schedule of nsproxy operations, as a plain value.
-#ifndef NSFUZZ_FUZZERS_PROGRAM_H_
-#define NSFUZZ_FUZZERS_PROGRAM_H_
+#ifndef NSFUZZ_FUZZERS_PROGRAM_PROGRAM_H_
+#define NSFUZZ_FUZZERS_PROGRAM_PROGRAM_H_
 
 #include <cstdint>
 #include <string>
@@ -117,4 +117,4 @@ struct Program {
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_PROGRAM_H_
+#endif  // NSFUZZ_FUZZERS_PROGRAM_PROGRAM_H_

@@ -1,7 +1,7 @@
 // Reading a Program from a file (its text form or its bytes). Writing files
 // atomically: fuzzers/triage/temp_files.h.
-#ifndef NSFUZZ_FUZZERS_PROGRAM_IO_H_
-#define NSFUZZ_FUZZERS_PROGRAM_IO_H_
+#ifndef NSFUZZ_FUZZERS_PROGRAM_PROGRAM_IO_H_
+#define NSFUZZ_FUZZERS_PROGRAM_PROGRAM_IO_H_
 
 #include <cstdint>
 #include <string>
@@ -27,4 +27,4 @@ LoadedProgram load_program(const std::string &path);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_PROGRAM_IO_H_
+#endif  // NSFUZZ_FUZZERS_PROGRAM_PROGRAM_IO_H_

@@ -20,8 +20,8 @@
 // Directives come before the first op or switch; ops run in file order.
 // v1 (older files) writes `policy_seed N` (the packed Policy) and
 // `switch @K -> T2` (at the run's K-th schedule point), in point order.
-#ifndef NSFUZZ_FUZZERS_PROGRAM_TEXT_H_
-#define NSFUZZ_FUZZERS_PROGRAM_TEXT_H_
+#ifndef NSFUZZ_FUZZERS_PROGRAM_PROGRAM_TEXT_H_
+#define NSFUZZ_FUZZERS_PROGRAM_PROGRAM_TEXT_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -72,4 +72,4 @@ Program program_to_mutate(const uint8_t *data, size_t size);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_PROGRAM_TEXT_H_
+#endif  // NSFUZZ_FUZZERS_PROGRAM_PROGRAM_TEXT_H_

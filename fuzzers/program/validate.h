@@ -1,6 +1,6 @@
 // Validity of a Program: every limit of program.h, checked in one place.
-#ifndef NSFUZZ_FUZZERS_VALIDATE_H_
-#define NSFUZZ_FUZZERS_VALIDATE_H_
+#ifndef NSFUZZ_FUZZERS_PROGRAM_VALIDATE_H_
+#define NSFUZZ_FUZZERS_PROGRAM_VALIDATE_H_
 
 #include <cstdint>
 #include <string>
@@ -28,4 +28,4 @@ bool is_valid(const Program &p, std::string *why = nullptr);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_VALIDATE_H_
+#endif  // NSFUZZ_FUZZERS_PROGRAM_VALIDATE_H_

@@ -1,6 +1,6 @@
 // Test helper: the seed corpus as the fuzz targets see it.
-#ifndef NSFUZZ_FUZZERS_TESTING_CORPUS_H_
-#define NSFUZZ_FUZZERS_TESTING_CORPUS_H_
+#ifndef NSFUZZ_FUZZERS_TESTING_TESTING_CORPUS_H_
+#define NSFUZZ_FUZZERS_TESTING_TESTING_CORPUS_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -27,4 +27,4 @@ inline std::vector<std::vector<uint8_t>> SeedCorpus() {
 
 }  // namespace nsfuzz::testing
 
-#endif  // NSFUZZ_FUZZERS_TESTING_CORPUS_H_
+#endif  // NSFUZZ_FUZZERS_TESTING_TESTING_CORPUS_H_

@@ -1,7 +1,7 @@
 // Test helpers: Programs from text, from files and from deterministic random
 // bytes.
-#ifndef NSFUZZ_FUZZERS_TESTING_PROGRAMS_H_
-#define NSFUZZ_FUZZERS_TESTING_PROGRAMS_H_
+#ifndef NSFUZZ_FUZZERS_TESTING_TESTING_PROGRAMS_H_
+#define NSFUZZ_FUZZERS_TESTING_TESTING_PROGRAMS_H_
 
 #include <gtest/gtest.h>
 
@@ -53,4 +53,4 @@ inline std::vector<Program> RandomPrograms(int n, uint64_t seed, size_t len,
 
 }  // namespace nsfuzz::testing
 
-#endif  // NSFUZZ_FUZZERS_TESTING_PROGRAMS_H_
+#endif  // NSFUZZ_FUZZERS_TESTING_TESTING_PROGRAMS_H_

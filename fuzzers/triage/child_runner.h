@@ -6,8 +6,8 @@
 // A child that has not ended after `timeout_seconds` is killed and its run
 // is the finding nsfuzz:hang. The timeout only guards: a run that ends is
 // judged by what it printed and its exit status, never by how long it took.
-#ifndef NSFUZZ_FUZZERS_CHILD_RUNNER_H_
-#define NSFUZZ_FUZZERS_CHILD_RUNNER_H_
+#ifndef NSFUZZ_FUZZERS_TRIAGE_CHILD_RUNNER_H_
+#define NSFUZZ_FUZZERS_TRIAGE_CHILD_RUNNER_H_
 
 #include <string>
 #include <vector>
@@ -40,4 +40,4 @@ class ChildRunner : public Runner {
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_CHILD_RUNNER_H_
+#endif  // NSFUZZ_FUZZERS_TRIAGE_CHILD_RUNNER_H_

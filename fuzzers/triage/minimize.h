@@ -17,8 +17,8 @@
 // fault-injected finding also tries two changes at once: a clone flag off
 // together with another failing allocation (one flag fewer is one
 // allocation fewer, so neither change alone keeps the finding).
-#ifndef NSFUZZ_FUZZERS_MINIMIZE_H_
-#define NSFUZZ_FUZZERS_MINIMIZE_H_
+#ifndef NSFUZZ_FUZZERS_TRIAGE_MINIMIZE_H_
+#define NSFUZZ_FUZZERS_TRIAGE_MINIMIZE_H_
 
 #include <cstdint>
 #include <functional>
@@ -56,4 +56,4 @@ Program minimize(const Program &p, const StillFails &still_fails,
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_MINIMIZE_H_
+#endif  // NSFUZZ_FUZZERS_TRIAGE_MINIMIZE_H_

@@ -9,8 +9,8 @@
 // is then renamed into place: it appears whole or not at all, and an existing
 // case is never overwritten. Readers skip temporaries and incomplete
 // folders; the next write sweeps the temporaries of writers that are gone.
-#ifndef NSFUZZ_FUZZERS_REGRESSION_CASE_H_
-#define NSFUZZ_FUZZERS_REGRESSION_CASE_H_
+#ifndef NSFUZZ_FUZZERS_TRIAGE_REGRESSION_CASE_H_
+#define NSFUZZ_FUZZERS_TRIAGE_REGRESSION_CASE_H_
 
 #include <map>
 #include <string>
@@ -56,4 +56,4 @@ std::string free_case_name(const std::string &root, const std::string &base);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_REGRESSION_CASE_H_
+#endif  // NSFUZZ_FUZZERS_TRIAGE_REGRESSION_CASE_H_

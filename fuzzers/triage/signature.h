@@ -5,8 +5,8 @@
 // happened (function names only: no addresses, lines or arguments, which
 // change with every rebuild). Two reports with equal signatures are the
 // same bug.
-#ifndef NSFUZZ_FUZZERS_SIGNATURE_H_
-#define NSFUZZ_FUZZERS_SIGNATURE_H_
+#ifndef NSFUZZ_FUZZERS_TRIAGE_SIGNATURE_H_
+#define NSFUZZ_FUZZERS_TRIAGE_SIGNATURE_H_
 
 #include <optional>
 #include <string>
@@ -36,4 +36,4 @@ std::string bare_function_name(std::string_view symbolized);
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_SIGNATURE_H_
+#endif  // NSFUZZ_FUZZERS_TRIAGE_SIGNATURE_H_

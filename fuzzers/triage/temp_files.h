@@ -5,8 +5,8 @@
 // renamed into place when complete. Readers skip names starting with '.'
 // (is_temporary); the next writer in that folder removes the temporaries
 // of writers that are gone (sweep_temporaries).
-#ifndef NSFUZZ_FUZZERS_TEMP_FILES_H_
-#define NSFUZZ_FUZZERS_TEMP_FILES_H_
+#ifndef NSFUZZ_FUZZERS_TRIAGE_TEMP_FILES_H_
+#define NSFUZZ_FUZZERS_TRIAGE_TEMP_FILES_H_
 
 #include <sys/types.h>
 
@@ -61,4 +61,4 @@ class ScratchDir {
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_TEMP_FILES_H_
+#endif  // NSFUZZ_FUZZERS_TRIAGE_TEMP_FILES_H_

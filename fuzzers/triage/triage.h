@@ -9,8 +9,8 @@
 //             if it keeps the finding;
 //   minimize  while the signature stays the same (fuzzers/triage/minimize.h).
 // Writing the case is the caller's (fuzzers/triage/regression_case.h).
-#ifndef NSFUZZ_FUZZERS_TRIAGE_H_
-#define NSFUZZ_FUZZERS_TRIAGE_H_
+#ifndef NSFUZZ_FUZZERS_TRIAGE_TRIAGE_H_
+#define NSFUZZ_FUZZERS_TRIAGE_TRIAGE_H_
 
 #include <map>
 #include <optional>
@@ -86,4 +86,4 @@ TriageResult triage(Runner &runner, const Program &p, int confirm_runs,
 
 }  // namespace nsfuzz
 
-#endif  // NSFUZZ_FUZZERS_TRIAGE_H_
+#endif  // NSFUZZ_FUZZERS_TRIAGE_TRIAGE_H_
