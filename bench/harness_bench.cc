@@ -103,29 +103,6 @@ T2: mount(m2)
   return (noisy - quiet) * 1e9 / static_cast<double>(*switches - quiet_sw);
 }
 
-// One operation, called directly on the core as the executor calls it
-// (the same arguments: a NAME argument is its letter and number).
-int execute_op(const Op &op) {
-  std::vector<std::string> lines;
-  std::string host;
-  std::string name =
-      std::string(1, name_arg_letter(op.kind)) + std::to_string(op.arg);
-  switch (op.kind) {
-    case OpKind::clone: return sys_clone(op.arg);
-    case OpKind::unshare: return sys_unshare(op.arg);
-    case OpKind::daemonize: return daemonize();
-    case OpKind::exit: return do_exit_namespaces();
-    case OpKind::mounts_open: return mounts_open(op.arg, &lines);
-    case OpKind::mountstats_open: return mountstats_open(op.arg, &lines);
-    case OpKind::gethostname: return gethostname_of(op.arg, &host);
-    case OpKind::sethostname: return sys_sethostname(name);
-    case OpKind::mount: return sys_mount(name);
-    case OpKind::umount: return sys_umount(name);
-    case OpKind::setns: return sys_setns(op.arg);
-  }
-  return -EINVAL;
-}
-
 // A fresh world as the executor sets one up: its protocol and fault
 // injection, one task per Program thread forked from init.
 WorldOptions world_options(const Program &p) {

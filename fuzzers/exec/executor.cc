@@ -121,7 +121,7 @@ struct Executor::Impl final : Scheduler {
     const Op &op = prog->ops[i];
     self->op = static_cast<int>(i);
     if (opts->trace) event(TraceEvent::op_begin, self->index, {}, print_op(op));
-    int ret = execute(op);
+    int ret = execute_op(op);
     result->results[i] = ret;
     if (opts->trace)
       event(TraceEvent::op_end, self->index, {}, errno_or_value(ret));
@@ -129,27 +129,6 @@ struct Executor::Impl final : Scheduler {
 
   static std::string errno_or_value(int ret) {
     return ret >= 0 ? std::to_string(ret) : errno_name(ret);
-  }
-
-  static int execute(const Op &op) {
-    std::vector<std::string> lines;
-    std::string host;
-    std::string name =
-        std::string(1, name_arg_letter(op.kind)) + std::to_string(op.arg);
-    switch (op.kind) {
-      case OpKind::clone: return sys_clone(op.arg);
-      case OpKind::unshare: return sys_unshare(op.arg);
-      case OpKind::daemonize: return daemonize();
-      case OpKind::exit: return do_exit_namespaces();
-      case OpKind::mounts_open: return mounts_open(op.arg, &lines);
-      case OpKind::mountstats_open: return mountstats_open(op.arg, &lines);
-      case OpKind::gethostname: return gethostname_of(op.arg, &host);
-      case OpKind::sethostname: return sys_sethostname(name);
-      case OpKind::mount: return sys_mount(name);
-      case OpKind::umount: return sys_umount(name);
-      case OpKind::setns: return sys_setns(op.arg);
-    }
-    return -EINVAL;
   }
 
   void event(TraceEvent::Kind kind, int thread, Site site, std::string what,
@@ -445,6 +424,27 @@ struct Executor::Impl final : Scheduler {
     return r;
   }
 };
+
+int execute_op(const Op &op) {
+  std::vector<std::string> lines;
+  std::string host;
+  std::string name =
+      std::string(1, name_arg_letter(op.kind)) + std::to_string(op.arg);
+  switch (op.kind) {
+    case OpKind::clone: return sys_clone(op.arg);
+    case OpKind::unshare: return sys_unshare(op.arg);
+    case OpKind::daemonize: return daemonize();
+    case OpKind::exit: return do_exit_namespaces();
+    case OpKind::mounts_open: return mounts_open(op.arg, &lines);
+    case OpKind::mountstats_open: return mountstats_open(op.arg, &lines);
+    case OpKind::gethostname: return gethostname_of(op.arg, &host);
+    case OpKind::sethostname: return sys_sethostname(name);
+    case OpKind::mount: return sys_mount(name);
+    case OpKind::umount: return sys_umount(name);
+    case OpKind::setns: return sys_setns(op.arg);
+  }
+  return -EINVAL;
+}
 
 bool dependent(const ThreadView &a, const ThreadView &b) {
   auto wild = [](const ThreadView &v) {

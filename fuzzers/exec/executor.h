@@ -155,6 +155,11 @@ class Executor {
   std::unique_ptr<Impl> impl_;
 };
 
+// One operation on the current task, called directly on the core, as a
+// worker runs it (a NAME argument is its letter and number): its return
+// value or -errno.
+int execute_op(const Op &op);
+
 // One event as a line, "T1: unshare(NEWNS)"; and the story of a run.
 std::string format_event(const TraceEvent &e);
 std::string format_trace(const std::vector<TraceEvent> &trace);
