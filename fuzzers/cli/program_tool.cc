@@ -41,8 +41,11 @@ constexpr const char *kUsage = R"(usage: program_tool COMMAND
                  it with that injected bug (a build with --//core:bug=all)
   stats [--bug=NAME] IN
                  print IN's shape, one line: bytes threads ops switches
-                 context-switches (the last from a run's decisions, in a
-                 child process; --bug as for upgrade)
+                 context-switches preemptions (the last two from a run's
+                 decisions, in a child process; preemptions: the context
+                 switches a schedule must make, by a switch line or a
+                 change point, as against a thread blocking or finishing;
+                 --bug as for upgrade)
   dict           print a libFuzzer dictionary: the byte record of every op
                  (T1, T2) and of a switch at each site
   list CATALOG   print a catalog for scripts, one entry a line, in table
@@ -224,13 +227,17 @@ int upgrade(const LoadedProgram &in, Bug bug, const char *out) {
   return 0;
 }
 
-// "bytes threads ops switches context-switches", from the data.
+// "bytes threads ops switches context-switches preemptions", from the data.
 int stats(const LoadedProgram &in, Bug bug) {
   const Program &p = in.program;
   ChildRun run = run_in_child(p, bug);
-  std::printf("%zu %d %zu %zu %zu\n", in.bytes.size(), p.threads, p.ops.size(),
-              p.switches.size() + p.step_switches.size(),
-              run.schedule.decisions.size());
+  size_t preemptions = 0;
+  for (const Decision &d : run.schedule.decisions)
+    preemptions +=
+        d.why == Reason::explicit_switch || d.why == Reason::preemption;
+  std::printf("%zu %d %zu %zu %zu %zu\n", in.bytes.size(), p.threads,
+              p.ops.size(), p.switches.size() + p.step_switches.size(),
+              run.schedule.decisions.size(), preemptions);
   return 0;
 }
 
