@@ -22,6 +22,9 @@ Program IdleWorkersProgram(Rng &rng, Protocol protocol) {
   p.threads = 4;
   p.privileged = 0b11110;
   p.policy = Policy::unpack(static_cast<uint32_t>(rng.next()));
+  // Half count conflicting points: the scheduler then reads every other
+  // thread's wait at each point (conflicting()), through the blind scope.
+  p.policy.conflicts = rng.below(2);
   int children = 2 + static_cast<int>(rng.below(10));
   for (int i = 0; i < children; ++i)
     p.ops.push_back({1, OpKind::clone, rng.one_in(4) ? 1u : 0u});
