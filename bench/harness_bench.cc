@@ -28,7 +28,6 @@
 #include "core/world.h"
 #include "fuzzers/exec/executor.h"
 #include "fuzzers/exec/handoff.h"
-#include "fuzzers/program/op_table.h"
 #include "fuzzers/program/program_io.h"
 #include "fuzzers/program/program_text.h"
 

@@ -276,18 +276,28 @@ struct Executor::Impl final : Scheduler {
   static void note_position(Worker *w, Site site, const void *obj) {
     w->prev_obj = w->obj, w->obj = obj, w->at_site = site, w->started = true;
   }
-  ThreadView view(int i) const {
+  // Where thread i stands, without asking whether it can run.
+  ThreadView position(int i) const {
     const Worker &w = workers[i];
-    return {runnable(i), w.done, w.blocked, w.started,
-            w.at_site,   w.obj,  w.prev_obj};
+    ThreadView v;
+    v.started = w.started, v.site = w.at_site;
+    v.obj = w.obj, v.prev_obj = w.prev_obj;
+    return v;
+  }
+  ThreadView view(int i) const {
+    ThreadView v = position(i);
+    v.runnable = runnable(i), v.done = workers[i].done;
+    v.blocked = workers[i].blocked;
+    return v;
   }
   // Whether another runnable thread's next step depends on t's (a thread
-  // without ops has no next step: it only finishes).
+  // without ops has no next step: it only finishes). At every point of a
+  // `conflicts` run: positions first, the wait predicate only if needed.
   bool conflicting(int t) const {
-    const ThreadView vt = view(t);
+    const ThreadView vt = position(t);
     for (int u = 1; u <= n; ++u)
-      if (u != t && !workers[u].ops.empty() && runnable(u) &&
-          dependent(view(u), vt))
+      if (u != t && !workers[u].ops.empty() && dependent(position(u), vt) &&
+          runnable(u))
         return true;
     return false;
   }
