@@ -30,7 +30,9 @@ interleavings. Stops at the first finding.
   --budget=N       stop after N schedules (1..1000000000; default: none)
   --protocol=NAME  run under this protocol instead of the Program's
   --bug=NAME       with this injected bug (a build with --//core:bug=all)
-  --no-sleep-sets  no partial-order reduction (to measure it)
+  --no-sleep-sets  no sleep sets (to measure them)
+  --every-point    switch at every point, dependent or not (to measure
+                   switching only where the next steps touch one object)
   --out=FILE       write the finding's Program, its schedule as anchored
                    switches (a new file; never overwritten)
   --help           print this and exit
@@ -86,6 +88,8 @@ int explore_main(int argc, char **argv) {
       out = user_path(std::string(*v));
     } else if (a == "--no-sleep-sets") {
       o.sleep_sets = false;
+    } else if (a == "--every-point") {
+      o.every_point = true;
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;

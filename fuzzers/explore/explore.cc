@@ -108,7 +108,8 @@ class DepthFirst final : public Chooser {
     if (blocked_ || preemptions_ >= o_.preemptions) return t;
     uint32_t others = 0;  // "go on" first, then these by number
     for (int u = 1; u <= c.n; ++u)
-      if (u != t && c.threads[u].runnable && dependent(seen_[u], seen_[t]))
+      if (u != t && c.threads[u].runnable &&
+          (o_.every_point || dependent(seen_[u], seen_[t])))
         others |= 1u << u;
     if (!others) return t;  // no choice here
     int chosen = t;

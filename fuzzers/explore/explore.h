@@ -24,7 +24,10 @@
 // redundant from there on: it creates no more choices ("sleep-blocked").
 // The bound and the sleep sets together can skip a schedule whose
 // equivalent needed one preemption more than the bound; tests compare the
-// findings with and without them.
+// findings with and without them. Switching only to dependent threads
+// already leaves no independent choice at a point but in programs of three
+// threads, so the sleep sets prune little on top of it; with every_point
+// (every runnable thread at every point) they do the pruning.
 //
 // Findings end the process (ASan aborts). explore() therefore runs the
 // search in a child process that owns an Executor and runs schedule after
@@ -52,6 +55,9 @@ struct ExploreOptions {
   int preemptions = 2;  // K
   uint64_t budget = 0;  // at most this many schedules; 0: no limit
   bool sleep_sets = true;
+  // Switch at every point, to any runnable thread, dependent or not: the
+  // search with no reduction but the sleep sets (to measure both).
+  bool every_point = false;
   Bug bug = kDefaultBug;
 };
 
