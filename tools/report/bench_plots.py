@@ -7,8 +7,8 @@ Reads from DIR whichever of these exist: time_to_bug.csv
 harness_bench_{opt,asan,tsan}.csv (benchmark,build,variant,value,unit),
 minimization.csv (bug,variant,bytes,threads,ops,switches,context_switches),
 explore_to_bug.csv (bug,protocol,sanitizer,schedules,result) and
-explore_reduction.csv (set,program,protocol,with_sleep_sets,
-without_sleep_sets,result).
+explore_reduction.csv (set,program,protocol,reduced,no_sleep_sets,
+every_point,result).
 Writes time_to_bug.svg (as FuzzBench draws it: the fraction of bug x seed
 pairs found within N executions, log x, one line per variant),
 throughput.svg, minimization.svg and index.html, which also shows the
@@ -146,16 +146,15 @@ def floor_rows(rows):
 
 def reduction_rows(rows):
     """Each row of explore_reduction.csv, then a total per set."""
-    out = [(r["set"], r["program"], r["protocol"], r["with_sleep_sets"], r["without_sleep_sets"],
-            ratio(float(r["with_sleep_sets"]), float(r["without_sleep_sets"]))
-            if r["with_sleep_sets"].isdigit() and r["without_sleep_sets"].isdigit() else "-",
+    cols = ("reduced", "no_sleep_sets", "every_point")
+    counted = [r for r in rows if all(r[c].isdigit() for c in cols)]
+    out = [(r["set"], r["program"], r["protocol"], r["reduced"], r["no_sleep_sets"], r["every_point"],
+            ratio(float(r["reduced"]), float(r["every_point"])) if r in counted else "-",
             r["result"]) for r in rows]
     for s in dict.fromkeys(r["set"] for r in rows):
-        mine = [r for r in rows if r["set"] == s and r["with_sleep_sets"].isdigit()
-                and r["without_sleep_sets"].isdigit()]
-        a = sum(int(r["with_sleep_sets"]) for r in mine)
-        b = sum(int(r["without_sleep_sets"]) for r in mine)
-        out.append((s, "total (%d runs)" % len(mine), "", a, b, ratio(a, b), ""))
+        mine = [r for r in counted if r["set"] == s]
+        a, b, c = (sum(int(r[col]) for r in mine) for col in cols)
+        out.append((s, "total (%d runs)" % len(mine), "", a, b, c, ratio(a, c), ""))
     return out
 
 
@@ -191,8 +190,10 @@ def main(argv):
                            [(r["bug"], r["protocol"], r["sanitizer"], r["schedules"], r["result"])
                             for r in to_bug])
     if reduction:
-        body += html_table("Explorer: schedules with sleep sets and without, bound 2, no bug.",
-                           ["set", "program", "protocol", "with", "without", "ratio", "result"],
+        body += html_table("Explorer: schedules reduced (dependent points and sleep sets), "
+                           "without sleep sets, and switching at every point; bound 2, no bug.",
+                           ["set", "program", "protocol", "reduced", "no sleep sets", "every point",
+                            "reduced / every point", "result"],
                            reduction_rows(reduction))
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>nsfuzz: ci/bench</title><style>body { font-family: sans-serif; margin: 1.5em; }"
