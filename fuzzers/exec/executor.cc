@@ -75,6 +75,9 @@ struct Executor::Impl final : Scheduler {
     // slot order would give the same input different coverage per process.
     for (int i = 1; i <= kMaxThreads; ++i) {
       workers[i].index = i;
+      // Never grown by a run: an input that left more mallocs than frees
+      // would be run again by libFuzzer to look for a leak.
+      workers[i].ops.reserve(kMaxOps);
       workers[i].thread = std::thread([this, i] { worker_main(&workers[i]); });
       baton_wait(&main_baton);
     }
