@@ -23,22 +23,24 @@ using namespace nsfuzz;
 
 constexpr const char *kUsage = R"(usage: explore [FLAG...] FILE
 Runs every schedule of FILE's operations (its switch lines and policy are
-ignored) with at most K preemptions, depth first, switching only where the
-threads' next steps touch the same object; sleep sets skip equivalent
-interleavings. Stops at the first finding.
+ignored) with at most K preemptions, a switch at any schedule point, depth
+first; sleep sets skip equivalent interleavings. Stops at the first
+finding.
   --preemptions=K  the bound (0..8; default 2)
   --budget=N       stop after N schedules (1..1000000000; default: none)
   --protocol=NAME  run under this protocol instead of the Program's
   --bug=NAME       with this injected bug (a build with --//core:bug=all)
   --no-sleep-sets  no sleep sets (to measure them)
-  --every-point    switch at every point, dependent or not (to measure
-                   switching only where the next steps touch one object)
+  --dependent-only switch only where the threads' next steps touch one
+                   object: fewer schedules, not every interleaving within
+                   the bound (fuzzers/explore/explore.h)
   --out=FILE       write the finding's Program, its schedule as anchored
                    switches (a new file; never overwritten)
   --help           print this and exit
-Prints "clean: N schedules, bound K, complete", "budget hit after N
-schedules, bound K" or "finding after N schedules: SIGNATURE" and, without
---out, the finding's Program. Relative paths are taken from
+Prints "clean: N schedules, bound K, complete" or "budget hit after N
+schedules, bound K" and then how many of them ran distinct interleavings
+("distinct: M of them, ..."), or "finding after N schedules: SIGNATURE"
+and, without --out, the finding's Program. Relative paths are taken from
 BUILD_WORKING_DIRECTORY under `bazel run`.
 Exit status: 0 clean (complete or budget hit); 1 a finding or an error; 2 a
 usage error.
@@ -88,8 +90,8 @@ int explore_main(int argc, char **argv) {
       out = user_path(std::string(*v));
     } else if (a == "--no-sleep-sets") {
       o.sleep_sets = false;
-    } else if (a == "--every-point") {
-      o.every_point = true;
+    } else if (a == "--dependent-only") {
+      o.dependent_only = true;
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -127,6 +129,8 @@ int explore_main(int argc, char **argv) {
       std::printf("clean: %s, %s, complete\n", n.c_str(), k.c_str());
     else
       std::printf("budget hit after %s, %s\n", n.c_str(), k.c_str());
+    std::printf("distinct: %llu of them, up to reordering independent steps\n",
+                static_cast<unsigned long long>(r.stats.classes));
     return 0;
   }
   std::fputs(r.report.c_str(), stderr);

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
+#include <unordered_set>
 
 #include "fuzzers/exec/handoff.h"
 #include "fuzzers/triage/signature.h"
@@ -74,8 +76,13 @@ class DepthFirst final : public Chooser {
   void begin() {
     pos_ = 0, preemptions_ = 0, asleep_ = 0, blocked_ = false;
     for (ThreadView &v : seen_) v = ThreadView{};
+    ran_ = 0, trace_class_ = 0;
+    std::fill(std::begin(steps_of_), std::end(steps_of_), 0);
+    std::fill(std::begin(level_of_), std::end(level_of_), 0);
   }
   bool sleep_blocked() const { return blocked_; }
+  // After a run: its interleaving up to reordering independent steps.
+  uint64_t trace_class() const { return trace_class_; }
 
   // After a run: the next path to run, or false when the tree is done.
   bool next() {
@@ -91,6 +98,7 @@ class DepthFirst final : public Chooser {
   int choose(const Choice &c) override {
     // The running thread just ran a step: what it depends on wakes up.
     if (c.running) {
+      note_step(c.running, seen_[c.running]);
       for (int x = 1; x <= c.n; ++x)
         if ((asleep_ >> x & 1) && dependent(c.threads[x], seen_[c.running]))
           asleep_ &= ~(1u << x);
@@ -109,7 +117,7 @@ class DepthFirst final : public Chooser {
     uint32_t others = 0;  // "go on" first, then these by number
     for (int u = 1; u <= c.n; ++u)
       if (u != t && c.threads[u].runnable &&
-          (o_.every_point || dependent(seen_[u], seen_[t])))
+          (!o_.dependent_only || dependent(seen_[u], seen_[t])))
         others |= 1u << u;
     if (!others) return t;  // no choice here
     int chosen = t;
@@ -134,6 +142,23 @@ class DepthFirst final : public Chooser {
     return chosen;
   }
 
+  // The run's trace class: the hash of its Foata normal form, each step
+  // (thread, its number in the thread) at its level, one above the
+  // highest of the earlier steps of its thread or dependent on it. The sum
+  // of the steps' hashes, so the order within a level does not count.
+  void note_step(int t, const ThreadView &v) {
+    uint32_t level = level_of_[t];
+    for (size_t i = 0; i < ran_; ++i)
+      if (ran_steps_[i].level > level && dependent(ran_steps_[i].v, v))
+        level = ran_steps_[i].level;
+    level_of_[t] = ++level;
+    uint64_t x = static_cast<uint64_t>(level) << 40 |
+                 static_cast<uint64_t>(t) << 32 | ++steps_of_[t];
+    x = (x ^ x >> 31) * 0x9e3779b97f4a7c15ull;  // spread before the sum
+    trace_class_ += x ^ x >> 29;
+    if (ran_ < kMaxNodes) ran_steps_[ran_++] = {v, level};
+  }
+
   const ExploreOptions &o_;
   std::vector<Node> path_;
   size_t pos_ = 0;
@@ -141,11 +166,20 @@ class DepthFirst final : public Chooser {
   uint32_t asleep_ = 0;  // bit x: thread x sleeps
   bool blocked_ = false;
   ThreadView seen_[kMaxThreads + 1];  // each thread's position, last seen
+  struct RanStep {
+    ThreadView v;  // the position it ran from
+    uint32_t level;
+  };
+  RanStep ran_steps_[kMaxNodes];  // the run's steps so far (no allocation)
+  size_t ran_ = 0;
+  uint32_t steps_of_[kMaxThreads + 1] = {}, level_of_[kMaxThreads + 1] = {};
+  uint64_t trace_class_ = 0;
 };
 
 // Our records on the decisions' fd: 8 bytes, like schedule.h's, of kinds
 // it skips. 'X': a schedule starts (seed, its number); 'E': the search
-// ended (complete, schedules); 'B': how many were sleep-blocked.
+// ended (complete, schedules); 'B': how many were sleep-blocked; 'C': how
+// many distinct trace classes ran.
 constexpr size_t kRecord = 8;
 void put_record(int fd, char kind, uint8_t flag, uint32_t value) {
   char rec[kRecord] = {kind, static_cast<char>(flag), 0, 0};
@@ -164,10 +198,13 @@ ExploreStats explore_here(Executor &e, const Program &p,
                           std::vector<ExploredSchedule> *log) {
   ExploreStats st;
   st.hash = 0xcbf29ce484222325ull;
+  std::unordered_set<uint64_t> classes;
   Program base = exploration_base(p);
   for (uint8_t seed : order_seeds(p.threads)) {
     base.policy.priorities = seed;
-    DepthFirst dfs(o);
+    // On the heap: it holds a run's steps.
+    auto owned = std::make_unique<DepthFirst>(o);
+    DepthFirst &dfs = *owned;
     do {
       if (o.budget && st.schedules == o.budget) return st;
       if (record_fd >= 0)
@@ -180,6 +217,8 @@ ExploreStats explore_here(Executor &e, const Program &p,
       ro.record_fd = record_fd;
       RunResult r = e.run(base, ro);
       st.sleep_blocked += dfs.sleep_blocked();
+      classes.insert(dfs.trace_class());
+      st.classes = classes.size();
       st.hash = mix(st.hash, seed);
       for (const Decision &d : r.schedule.decisions)
         st.hash = mix(
@@ -267,6 +306,7 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
     Executor e;
     ExploreStats st = explore_here(e, p, o, fd);
     put_record(fd, 'B', 0, static_cast<uint32_t>(st.sleep_blocked));
+    put_record(fd, 'C', 0, static_cast<uint32_t>(st.classes));
     put_record(fd, 'E', st.complete, static_cast<uint32_t>(st.schedules));
   });
   if (!out) {
@@ -285,6 +325,8 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
       last.seed = static_cast<uint8_t>(r[1]);
       res.stats.schedules = value + 1;
       since.clear();
+    } else if (r[0] == 'C') {
+      res.stats.classes = value;
     } else if (r[0] == 'B') {
       res.stats.sleep_blocked = value;
     } else if (r[0] == 'E') {
