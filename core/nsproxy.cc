@@ -178,6 +178,7 @@ void switch_task_namespaces(task_struct *p, nsproxy *new_ns) {
     // BUG synchronize_rcu_under_task_lock: the whole switch under task_lock.
     bool locked = w->bug_active(Bug::synchronize_rcu_under_task_lock);
     if (locked) task_lock(p);
+    sched_access(p);  // the store to p->nsproxy, outside task_lock
     if (w->bug_active(Bug::plain_nsproxy_access))
       p->nsproxy = new_ns;  // BUG: a plain store racing the readers
     else

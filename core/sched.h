@@ -47,6 +47,9 @@ class Scheduler {
   // The calling thread cannot proceed until `w.ready(w.arg)`; returns once
   // it is true (other threads ran meanwhile). Never returns early.
   virtual void block(Site site, const void *obj, WaitFor w) = 0;
+  // The calling thread touches `obj` where it has no point (see
+  // sched_access).
+  virtual void access(const void *obj) { (void)obj; }
 };
 
 namespace sched_internal {
@@ -60,6 +63,14 @@ void install_scheduler(Scheduler *s);
 inline void sched_point(Site site, const void *obj = nullptr) {
   if (__builtin_expect(sched_internal::installed != nullptr, 0))
     sched_internal::installed->point(site, obj);
+}
+
+// The calling thread touches shared `obj` between two points, where no
+// point names it (a reference count, the allocator's count): a scheduler
+// that decides which steps commute counts it in the thread's current step.
+inline void sched_access(const void *obj) {
+  if (__builtin_expect(sched_internal::installed != nullptr, 0))
+    sched_internal::installed->access(obj);
 }
 
 // Blocks until w is ready: through the scheduler when one is installed, by

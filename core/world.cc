@@ -8,6 +8,7 @@
 #include "core/finding.h"
 #include "core/namespaces.h"
 #include "core/nsproxy.h"
+#include "core/sched.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -126,6 +127,7 @@ task_struct *World::find_task(int pid) const {
 }
 
 bool World::alloc_allowed() {
+  sched_access(&alloc_count_);  // which allocation fails depends on order
   uint32_t n = alloc_count_.fetch_add(1, std::memory_order_relaxed) + 1;
   if (fail_alloc_ != 0 && n == fail_alloc_) return false;
   return nr_objects_.load(std::memory_order_relaxed) < kMaxObjects;
@@ -146,6 +148,7 @@ void World::track(ObjHeader *obj) {
 }
 
 void World::free_obj(ObjHeader *obj, const char *where) {
+  sched_access(obj);
   uint32_t was =
       obj->state.exchange(ObjHeader::kDead, std::memory_order_relaxed);
   if (was != ObjHeader::kAlive) {
@@ -163,6 +166,7 @@ void World::free_obj(ObjHeader *obj, const char *where) {
 }
 
 bool World::check_alive(const ObjHeader *obj, const char *where) {
+  sched_access(obj);  // every get and put of a reference passes here
   if (obj->alive()) return true;
   report_finding(FindingKind::use_after_free,
                  std::string(obj_kind_name(obj->kind)), where,

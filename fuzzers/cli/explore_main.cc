@@ -22,15 +22,15 @@ namespace {
 using namespace nsfuzz;
 
 constexpr const char *kUsage = R"(usage: explore [FLAG...] FILE
-Runs every schedule of FILE's operations (its switch lines and policy are
-ignored) with at most K preemptions, a switch at any schedule point, depth
-first; sleep sets skip equivalent interleavings. Stops at the first
-finding.
+Runs every interleaving of FILE's operations (its switch lines and policy
+are ignored) with at most K preemptions, depth first, a switch at any
+schedule point where DPOR finds it can matter. Stops at the first finding.
   --preemptions=K  the bound (0..8; default 2)
   --budget=N       stop after N schedules (1..1000000000; default: none)
   --protocol=NAME  run under this protocol instead of the Program's
   --bug=NAME       with this injected bug (a build with --//core:bug=all)
-  --no-sleep-sets  no sleep sets (to measure them)
+  --no-dpor        every schedule: switch at every point (to measure DPOR)
+  --sleep-sets     also sleep sets: can skip interleavings within the bound
   --dependent-only switch only where the threads' next steps touch one
                    object: fewer schedules, not every interleaving within
                    the bound (fuzzers/explore/explore.h)
@@ -38,7 +38,7 @@ finding.
                    switches (a new file; never overwritten)
   --help           print this and exit
 Prints "clean: N schedules, bound K, complete" or "budget hit after N
-schedules, bound K" and then how many of them ran distinct interleavings
+schedules, bound K" (or "cut short ...": a run too long to follow) and then how many of them ran distinct interleavings
 ("distinct: M of them, ..."), or "finding after N schedules: SIGNATURE"
 and, without --out, the finding's Program. Relative paths are taken from
 BUILD_WORKING_DIRECTORY under `bazel run`.
@@ -88,8 +88,10 @@ int explore_main(int argc, char **argv) {
     } else if (auto v = flag_value(a, "--out=")) {
       if (v->empty()) usage_error("--out needs a file name");
       out = user_path(std::string(*v));
-    } else if (a == "--no-sleep-sets") {
-      o.sleep_sets = false;
+    } else if (a == "--sleep-sets") {
+      o.sleep_sets = true;
+    } else if (a == "--no-dpor") {
+      o.dpor = false;
     } else if (a == "--dependent-only") {
       o.dependent_only = true;
     } else if (a == "--help" || a == "-h") {
@@ -127,8 +129,11 @@ int explore_main(int argc, char **argv) {
   if (!r.finding) {
     if (r.stats.complete)
       std::printf("clean: %s, %s, complete\n", n.c_str(), k.c_str());
-    else
+    else if (o.budget && r.stats.schedules >= o.budget)
       std::printf("budget hit after %s, %s\n", n.c_str(), k.c_str());
+    else
+      std::printf("cut short after %s, %s: a run too long to follow\n",
+                  n.c_str(), k.c_str());
     std::printf("distinct: %llu of them, up to reordering independent steps\n",
                 static_cast<unsigned long long>(r.stats.classes));
     return 0;

@@ -39,6 +39,9 @@ struct Worker {
   bool started = false;
   Site at_site{};
   const void *obj = nullptr, *prev_obj = nullptr;
+  // What its current step touched where it has no point (sched_access).
+  const void *touched[kMaxTouched] = {};
+  int touched_n = 0;  // -1: more than fit
 };
 
 constexpr size_t kMaxPairs = 4096;
@@ -108,7 +111,8 @@ struct Executor::Impl final : Scheduler {
         continue;
       }
       int next = pick(0);
-      if (next && opts->chooser) next = ask(Choice::finished, next, 0);
+      // Asked even when no thread is left, to see the last step.
+      if (opts->chooser) next = ask(Choice::finished, next, 0);
       if (next) {
         give_token(next, Decision{self->last, next, Reason::finished});
       } else if (all_done()) {
@@ -305,11 +309,18 @@ struct Executor::Impl final : Scheduler {
     return false;
   }
   // The chooser's answer, or `proposed` when that thread cannot run.
-  int ask(Choice::Kind kind, int proposed, int except) const {
+  int ask(Choice::Kind kind, int proposed, int except) {
     Choice c;
     c.kind = kind, c.running = running, c.proposed = proposed, c.n = n;
     for (int i = 1; i <= n; ++i) c.threads[i] = view(i);
+    if (running) {  // its step ends here: the next one starts empty
+      Worker &w = workers[running];
+      c.touched_n = w.touched_n;
+      std::copy(w.touched, w.touched + kMaxTouched, c.touched);
+      w.touched_n = 0;
+    }
     int t = opts->chooser->choose(c);
+    if (proposed == 0) return 0;
     if (t < 1 || t > n || t == except || !runnable(t)) return proposed;
     return t;
   }
@@ -327,6 +338,18 @@ struct Executor::Impl final : Scheduler {
     if (next_switch < sw.size() && sw[next_switch].point == k)
       return sw[next_switch++].thread;
     return 0;
+  }
+
+  void access(const void *obj) override {
+    if (opts->free_running || !opts->chooser) return;
+    Worker &w = workers[running];
+    if (w.touched_n < 0) return;
+    for (int i = 0; i < w.touched_n; ++i)
+      if (w.touched[i] == obj) return;
+    if (w.touched_n == kMaxTouched)
+      w.touched_n = -1;
+    else
+      w.touched[w.touched_n++] = obj;
   }
 
   void block(Site site, const void *obj, WaitFor w) override {
@@ -412,7 +435,7 @@ struct Executor::Impl final : Scheduler {
       wk.op = -1, wk.last = Anchor{i, Site{}, 0};
       std::fill(std::begin(wk.passes), std::end(wk.passes), 0);
       wk.priority = prio[i];
-      wk.started = false, wk.obj = wk.prev_obj = nullptr;
+      wk.started = false, wk.obj = wk.prev_obj = nullptr, wk.touched_n = 0;
     }
     for (size_t i = 0; i < p.ops.size(); ++i)
       workers[p.ops[i].thread].ops.push_back(i);

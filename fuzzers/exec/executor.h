@@ -52,6 +52,10 @@ struct TraceEvent {
   uintptr_t addr = 0;   // point, block: the object's address (0: none)
 };
 
+// At most this many objects a step touches where it has no point are told
+// apart; a step that touches more is taken to touch everything.
+inline constexpr int kMaxTouched = 6;
+
 // What the scheduler knows of one thread when it decides who runs next.
 // A thread's next step is the code from the point it is paused at to its
 // next point; the point's object belongs to the step on one side of it or
@@ -89,13 +93,19 @@ struct Choice {
   int proposed = 0;  // start/blocked/finished: the policy's pick (runnable)
   int n = 0;         // threads 1..n
   ThreadView threads[kMaxThreads + 1];  // [0] unused
+  // The running thread's step that just ended: what it touched where it has
+  // no point (core/sched.h's sched_access); touched_n -1: more than fit.
+  const void *touched[kMaxTouched] = {};
+  int touched_n = 0;
 };
 
 // With a chooser, the Program's switches and policy do not decide: the
 // chooser does, at every choice. At a point it returns the thread to run
 // (the running one: go on; another runnable one: a switch, recorded as a
 // preemption); at start, blocked and finished, a runnable thread other than
-// the running one (`proposed` keeps the policy's order). An answer that
+// the running one (`proposed` keeps the policy's order). When the last
+// thread finishes the chooser is told (finished, proposed 0) and its answer
+// ignored. An answer that
 // cannot run is taken as `proposed` (at a point: go on).
 class Chooser {
  public:

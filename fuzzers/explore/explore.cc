@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -53,11 +54,53 @@ Program schedule_program(const Program &p, const ExploredSchedule &s) {
 
 namespace {
 
+// What a step that ran touched: the objects of the points it started and
+// ended at and those it touched in between (sched_access). A step that
+// starts or ends at a point with no object (the RCU state), is a thread's
+// first (from no point) or touched too many counts as touching everything.
+struct Footprint {
+  const void *objs[kMaxTouched + 2];
+  int n = 0;
+  bool all = false;
+  void add(const void *o) {
+    if (!o) {
+      all = true;
+      return;
+    }
+    for (int i = 0; i < n; ++i)
+      if (objs[i] == o) return;
+    objs[n++] = o;
+  }
+};
+
+bool dependent(const Footprint &a, const Footprint &b) {
+  if (a.all || b.all) return true;
+  for (int i = 0; i < a.n; ++i)
+    for (int j = 0; j < b.n; ++j)
+      if (a.objs[i] == b.objs[j]) return true;
+  return false;
+}
+
+// The footprint of the step the running thread of `c` just ran from `from`.
+Footprint step_footprint(const ThreadView &from, const Choice &c) {
+  Footprint f;
+  if (!from.started) f.all = true;
+  f.add(from.obj);
+  if (c.touched_n < 0) f.all = true;
+  for (int i = 0; i < c.touched_n; ++i) f.add(c.touched[i]);
+  // Where it stands now, unless it finished (no point ends that step).
+  if (c.kind != Choice::finished) f.add(c.threads[c.running].obj);
+  return f;
+}
+
 // A choice point of the tree: the thread chosen now, those still to run
 // (bit x: thread x), those already run (they sleep in the subtrees after).
 struct Node {
   int chosen = 0;
   uint32_t todo = 0, done = 0;
+  // Who could run (the running thread and those it may switch to) and who
+  // slept there, for DPOR.
+  uint32_t enabled = 0, asleep = 0;
 };
 
 // The chooser runs on the workers, built like the executor without TSan
@@ -76,16 +119,19 @@ class DepthFirst final : public Chooser {
   void begin() {
     pos_ = 0, preemptions_ = 0, asleep_ = 0, blocked_ = false;
     for (ThreadView &v : seen_) v = ThreadView{};
-    ran_ = 0, trace_class_ = 0;
+    ran_ = 0, trace_class_ = 0, events_ = 0, step_node_ = -1;
     std::fill(std::begin(steps_of_), std::end(steps_of_), 0);
     std::fill(std::begin(level_of_), std::end(level_of_), 0);
   }
   bool sleep_blocked() const { return blocked_; }
+  // A run had more steps or choices than fit: the tree was cut short.
+  bool overflowed() const { return overflow_; }
   // After a run: its interleaving up to reordering independent steps.
   uint64_t trace_class() const { return trace_class_; }
 
   // After a run: the next path to run, or false when the tree is done.
   bool next() {
+    if (o_.dpor) add_backtracks();
     while (!path_.empty() && !path_.back().todo) path_.pop_back();
     if (path_.empty()) return false;
     Node &b = path_.back();
@@ -98,13 +144,15 @@ class DepthFirst final : public Chooser {
   int choose(const Choice &c) override {
     // The running thread just ran a step: what it depends on wakes up.
     if (c.running) {
-      note_step(c.running, seen_[c.running]);
+      record_step(c.running, step_footprint(seen_[c.running], c));
+      if (!c.proposed && c.kind == Choice::finished) return 0;  // the end
       for (int x = 1; x <= c.n; ++x)
         if ((asleep_ >> x & 1) && dependent(c.threads[x], seen_[c.running]))
           asleep_ &= ~(1u << x);
     }
     for (int x = 1; x <= c.n; ++x) seen_[x] = c.threads[x];
     int chosen = c.proposed;
+    step_node_ = -1;
     if (c.kind == Choice::point) chosen = at_point(c);
     if (asleep_ >> chosen & 1) blocked_ = true;
     return chosen;
@@ -124,8 +172,11 @@ class DepthFirst final : public Chooser {
     if (pos_ < path_.size()) {  // a choice of the path being replayed
       const Node &node = path_[pos_++];
       chosen = node.chosen;
+      step_node_ = static_cast<int>(pos_ - 1);
       if (o_.sleep_sets) asleep_ |= node.done;
-    } else if (path_.size() < kMaxNodes) {  // a new choice
+    } else if (path_.size() == kMaxNodes) {
+      overflow_ = true;
+    } else {  // a new choice
       uint32_t awake = (others | 1u << t) & ~asleep_;
       if (!awake) {
         blocked_ = true;
@@ -133,10 +184,12 @@ class DepthFirst final : public Chooser {
       }
       Node node;
       node.chosen = awake >> t & 1 ? t : __builtin_ctz(awake);
-      node.todo = awake & ~(1u << node.chosen);
+      node.todo = o_.dpor ? 0 : awake & ~(1u << node.chosen);
+      node.enabled = others | 1u << t;
+      node.asleep = asleep_;
       chosen = node.chosen;
       path_.push_back(node);
-      ++pos_;
+      step_node_ = static_cast<int>(pos_++);
     }
     if (chosen != t) ++preemptions_;
     return chosen;
@@ -146,7 +199,7 @@ class DepthFirst final : public Chooser {
   // (thread, its number in the thread) at its level, one above the
   // highest of the earlier steps of its thread or dependent on it. The sum
   // of the steps' hashes, so the order within a level does not count.
-  void note_step(int t, const ThreadView &v) {
+  void note_step(int t, const Footprint &v) {
     uint32_t level = level_of_[t];
     for (size_t i = 0; i < ran_; ++i)
       if (ran_steps_[i].level > level && dependent(ran_steps_[i].v, v))
@@ -159,6 +212,83 @@ class DepthFirst final : public Chooser {
     if (ran_ < kMaxNodes) ran_steps_[ran_++] = {v, level};
   }
 
+  void record_step(int t, const Footprint &f) {
+    note_step(t, f);
+    if (blocked_) return;
+    if (events_ == kMaxNodes) {
+      overflow_ = true;
+      return;
+    }
+    events_of_[events_++] = {t, step_node_, last_node()};
+  }
+  int last_node() const { return static_cast<int>(pos_) - 1; }
+
+  // DPOR (Flanagan and Godefroid, POPL'05), bounded as Coons, Musuvathi
+  // and McKinley bound it (OOPSLA'13): for each step j of the run, the
+  // latest earlier step i of another thread that j depends on and that
+  // does not happen before j's thread's previous step is a race; the
+  // reversed order is tried by running j's thread first where i's step was
+  // chosen, and also where the block of i's thread holding i began (that
+  // schedule can need one preemption fewer).
+  void add_backtracks() {
+    size_t m = events_;
+    // Vector clocks: clock_[k][x] = how many of x's steps happen before
+    // (or are) step k.
+    std::vector<std::array<uint32_t, kMaxThreads + 1>> clock(m);
+    std::array<uint32_t, kMaxThreads + 1> count{};
+    std::vector<uint32_t> nth(m);
+    std::vector<int> prev_of(m, -1);
+    int last_of[kMaxThreads + 1];
+    std::fill(std::begin(last_of), std::end(last_of), -1);
+    for (size_t j = 0; j < m; ++j) {
+      int q = events_of_[j].thread;
+      std::array<uint32_t, kMaxThreads + 1> c{};
+      if (last_of[q] >= 0) c = clock[last_of[q]];
+      prev_of[j] = last_of[q];
+      // The latest i racing with j: dependent, another thread, and not
+      // happening before j's thread's previous step.
+      int race = -1;
+      for (size_t i = j; i-- > 0;) {
+        int p = events_of_[i].thread;
+        if (p == q || !dependent(ran_steps_[i].v, ran_steps_[j].v)) continue;
+        if (race < 0 && !(c[p] >= nth[i])) race = static_cast<int>(i);
+        for (int x = 0; x <= kMaxThreads; ++x)
+          c[x] = std::max(c[x], clock[i][x]);
+      }
+      nth[j] = ++count[q];
+      c[q] = nth[j];
+      clock[j] = c;
+      last_of[q] = static_cast<int>(j);
+      if (race >= 0) backtrack(race, q);
+    }
+  }
+  // Run q first where step i was chosen, and where its block began. Where
+  // one of them is no choice (a policy pick, or the bound was spent), the
+  // nearest choice before it takes q.
+  void backtrack(int i, int q) {
+    const Event &e = events_of_[i];
+    bool placed = e.node >= 0 && add(e.node, q);
+    // The block of i's thread: its steps in a row up to i.
+    int b = i;
+    while (b > 0 && events_of_[b - 1].thread == e.thread) --b;
+    const Event &eb = events_of_[b];
+    if (eb.node >= 0 && eb.node != e.node) add(eb.node, q);
+    if (placed) return;
+    for (int n = e.node >= 0 ? e.node - 1 : e.last_node; n >= 0; --n)
+      if (add(n, q)) return;
+  }
+  // Whether node n runs q first on some path (or every thread it can, where
+  // q cannot run there). A node is a choice within the bound: any of its
+  // runnable threads can go first.
+  bool add(int n, int q) {
+    Node &node = path_[n];
+    uint32_t want = node.enabled >> q & 1 ? 1u << q : node.enabled;
+    want &= ~node.asleep;
+    if (!want) return false;
+    node.todo |= want & ~node.done & ~(1u << node.chosen);
+    return true;
+  }
+
   const ExploreOptions &o_;
   std::vector<Node> path_;
   size_t pos_ = 0;
@@ -167,10 +297,19 @@ class DepthFirst final : public Chooser {
   bool blocked_ = false;
   ThreadView seen_[kMaxThreads + 1];  // each thread's position, last seen
   struct RanStep {
-    ThreadView v;  // the position it ran from
+    Footprint v;
     uint32_t level;
   };
   RanStep ran_steps_[kMaxNodes];  // the run's steps so far (no allocation)
+  struct Event {
+    int thread;
+    int node;       // the node that chose this step (-1: not a choice)
+    int last_node;  // the last node before it
+  };
+  Event events_of_[kMaxNodes];
+  size_t events_ = 0;
+  int step_node_ = -1;
+  bool overflow_ = false;
   size_t ran_ = 0;
   uint32_t steps_of_[kMaxThreads + 1] = {}, level_of_[kMaxThreads + 1] = {};
   uint64_t trace_class_ = 0;
@@ -200,6 +339,7 @@ ExploreStats explore_here(Executor &e, const Program &p,
   st.hash = 0xcbf29ce484222325ull;
   std::unordered_set<uint64_t> classes;
   Program base = exploration_base(p);
+  bool cut = false;
   for (uint8_t seed : order_seeds(p.threads)) {
     base.policy.priorities = seed;
     // On the heap: it holds a run's steps.
@@ -227,8 +367,9 @@ ExploreStats explore_here(Executor &e, const Program &p,
             d.to * 8 + static_cast<int>(d.why));
       if (log) log->push_back({seed, r.schedule.decisions});
     } while (dfs.next());
+    if (dfs.overflowed()) st.complete = false, cut = true;
   }
-  st.complete = true;
+  st.complete = !cut;
   return st;
 }
 

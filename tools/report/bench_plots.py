@@ -6,10 +6,11 @@ Reads from DIR whichever of these exist: time_to_bug.csv
 (variant,bug,protocol,sanitizer,seed,found,executions,seconds),
 harness_bench_{opt,asan,tsan}.csv (benchmark,build,variant,value,unit),
 minimization.csv (bug,variant,bytes,threads,ops,switches,context_switches),
-explore_to_bug.csv (bug,protocol,sanitizer,schedules,dependent_only,
-result) and
+explore_to_bug.csv (bug,protocol,sanitizer,schedules,every_point,
+dependent_only,result) and
 explore_reduction.csv (set,program,protocol,explore,explore_distinct,
-no_sleep_sets,dependent_only,dependent_only_distinct,result).
+every_point,every_point_distinct,dependent_only,dependent_only_distinct,
+result).
 Writes time_to_bug.svg (as FuzzBench draws it: the fraction of bug x seed
 pairs found within N executions, log x, one line per variant),
 throughput.svg, minimization.svg and index.html, which also shows the
@@ -147,15 +148,16 @@ def floor_rows(rows):
 
 def reduction_rows(rows):
     """Each row of explore_reduction.csv, then a total per set."""
-    cols = ("explore", "explore_distinct", "no_sleep_sets", "dependent_only", "dependent_only_distinct")
+    cols = ("explore", "explore_distinct", "every_point", "every_point_distinct", "dependent_only",
+            "dependent_only_distinct")
     counted = [r for r in rows if all(r[c].isdigit() for c in cols)]
     out = [(r["set"], r["program"], r["protocol"]) + tuple(r[c] for c in cols)
-           + (ratio(float(r["dependent_only"]), float(r["explore"])) if r in counted else "-", r["result"])
+           + (ratio(float(r["explore"]), float(r["every_point"])) if r in counted else "-", r["result"])
            for r in rows]
     for s in dict.fromkeys(r["set"] for r in rows):
         mine = [r for r in counted if r["set"] == s]
         sums = tuple(sum(int(r[c]) for r in mine) for c in cols)
-        out.append((s, "total (%d runs)" % len(mine), "") + sums + (ratio(sums[3], sums[0]), ""))
+        out.append((s, "total (%d runs)" % len(mine), "") + sums + (ratio(sums[0], sums[2]), ""))
     return out
 
 
@@ -187,16 +189,17 @@ def main(argv):
     if to_bug:
         body += html_table("Explorer: schedules to the finding from each bug's Program "
                            "(its operations only), bound 2.",
-                           ["bug", "protocol", "sanitizer", "schedules", "dependent only", "result"],
-                           [(r["bug"], r["protocol"], r["sanitizer"], r["schedules"], r["dependent_only"],
-                             r["result"])
+                           ["bug", "protocol", "sanitizer", "schedules", "every point", "dependent only",
+                            "result"],
+                           [(r["bug"], r["protocol"], r["sanitizer"], r["schedules"], r["every_point"],
+                             r["dependent_only"], r["result"])
                             for r in to_bug])
     if reduction:
-        body += html_table("Explorer: schedules as explore runs them (every point, sleep sets) and how "
-                           "many ran distinct interleavings, without sleep sets, and switching only "
-                           "to dependent threads; bound 2, no bug.",
-                           ["set", "program", "protocol", "explore", "distinct", "no sleep sets",
-                            "dependent only", "distinct", "dependent only / explore", "result"],
+        body += html_table("Explorer: schedules as explore runs them (DPOR), switching at every point "
+                           "and only to dependent threads, each with how many ran distinct "
+                           "interleavings; bound 2, no bug.",
+                           ["set", "program", "protocol", "explore", "distinct", "every point", "distinct",
+                            "dependent only", "distinct", "explore / every point", "result"],
                            reduction_rows(reduction))
     page = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>nsfuzz: ci/bench</title><style>body { font-family: sans-serif; margin: 1.5em; }"
