@@ -54,6 +54,41 @@ Program schedule_program(const Program &p, const ExploredSchedule &s) {
 
 namespace {
 
+// Our records on the decisions' fd: 8 bytes, like schedule.h's, of kinds
+// it skips. 'X': a schedule starts (its number); 'O': a pick where a
+// thread blocked or finished (the thread, the runnable ones: it outranks
+// the others); 'E': the search ended (complete, schedules); 'B': how many
+// were sleep-blocked; 'C': how many distinct trace classes ran.
+constexpr size_t kRecord = 8;
+void put_record(int fd, char kind, uint8_t flag, uint32_t value) {
+  char rec[kRecord] = {kind, static_cast<char>(flag), 0, 0};
+  std::memcpy(rec + 4, &value, 4);
+  raw_write(fd, rec, sizeof rec);
+}
+
+// outranks[x] with every thread below one x outranks (Warshall).
+void close_order(uint32_t outranks[kMaxThreads + 1]) {
+  for (int k = 1; k <= kMaxThreads; ++k)
+    for (int i = 1; i <= kMaxThreads; ++i)
+      if (outranks[i] >> k & 1) outranks[i] |= outranks[k];
+}
+
+// The first of order_seeds(n) whose priority order puts every x above the
+// threads of outranks[x].
+uint8_t seed_for(const uint32_t outranks[kMaxThreads + 1], int n) {
+  std::vector<uint8_t> seeds = order_seeds(n);
+  for (uint8_t seed : seeds) {
+    int prio[kMaxThreads + 1];
+    initial_priorities(seed, n, prio);
+    bool fits = true;
+    for (int x = 1; x <= n; ++x)
+      for (int y = 1; y <= n; ++y)
+        if ((outranks[x] >> y & 1) && prio[x] <= prio[y]) fits = false;
+    if (fits) return seed;
+  }
+  return seeds.front();  // not reached: the picks follow some order
+}
+
 // What a step that ran touched: the objects of the points it started and
 // ended at and those it touched in between (sched_access). A step that
 // starts or ends at a point with no object (the RCU state), is a thread's
@@ -98,9 +133,9 @@ Footprint step_footprint(const ThreadView &from, const Choice &c) {
 struct Node {
   int chosen = 0;
   uint32_t todo = 0, done = 0;
-  // Who could run (the running thread and those it may switch to) and who
-  // slept there, for DPOR.
-  uint32_t enabled = 0, asleep = 0;
+  // Who could go first there (at a point: the running thread and those it
+  // may switch to), who was runnable at all, who slept: for DPOR.
+  uint32_t enabled = 0, runnable = 0, asleep = 0;
 };
 
 // The chooser runs on the workers, built like the executor without TSan
@@ -111,13 +146,15 @@ constexpr size_t kMaxNodes = 4096;
 
 class DepthFirst final : public Chooser {
  public:
-  explicit DepthFirst(const ExploreOptions &o) : o_(o) {
+  DepthFirst(const ExploreOptions &o, int record_fd)
+      : o_(o), record_fd_(record_fd) {
     path_.reserve(kMaxNodes);
   }
 
   // Before each run.
   void begin() {
     pos_ = 0, preemptions_ = 0, asleep_ = 0, blocked_ = false;
+    std::fill(std::begin(outranks_), std::end(outranks_), 0);
     for (ThreadView &v : seen_) v = ThreadView{};
     ran_ = 0, trace_class_ = 0, events_ = 0, step_node_ = -1;
     std::fill(std::begin(steps_of_), std::end(steps_of_), 0);
@@ -128,6 +165,8 @@ class DepthFirst final : public Chooser {
   bool overflowed() const { return overflow_; }
   // After a run: its interleaving up to reordering independent steps.
   uint64_t trace_class() const { return trace_class_; }
+  // After a run: the priority order its policy picks needed.
+  const uint32_t *outranks() const { return outranks_; }
 
   // After a run: the next path to run, or false when the tree is done.
   bool next() {
@@ -151,9 +190,8 @@ class DepthFirst final : public Chooser {
           asleep_ &= ~(1u << x);
     }
     for (int x = 1; x <= c.n; ++x) seen_[x] = c.threads[x];
-    int chosen = c.proposed;
     step_node_ = -1;
-    if (c.kind == Choice::point) chosen = at_point(c);
+    int chosen = c.kind == Choice::point ? at_point(c) : at_pick(c);
     if (asleep_ >> chosen & 1) blocked_ = true;
     return chosen;
   }
@@ -168,31 +206,68 @@ class DepthFirst final : public Chooser {
           (!o_.dependent_only || dependent(seen_[u], seen_[t])))
         others |= 1u << u;
     if (!others) return t;  // no choice here
-    int chosen = t;
-    if (pos_ < path_.size()) {  // a choice of the path being replayed
-      const Node &node = path_[pos_++];
-      chosen = node.chosen;
-      step_node_ = static_cast<int>(pos_ - 1);
-      if (o_.sleep_sets) asleep_ |= node.done;
-    } else if (path_.size() == kMaxNodes) {
-      overflow_ = true;
-    } else {  // a new choice
-      uint32_t awake = (others | 1u << t) & ~asleep_;
-      if (!awake) {
-        blocked_ = true;
-        return t;
-      }
-      Node node;
-      node.chosen = awake >> t & 1 ? t : __builtin_ctz(awake);
-      node.todo = o_.dpor ? 0 : awake & ~(1u << node.chosen);
-      node.enabled = others | 1u << t;
-      node.asleep = asleep_;
-      chosen = node.chosen;
-      path_.push_back(node);
-      step_node_ = static_cast<int>(pos_++);
-    }
+    int chosen = decide(t, others | 1u << t, runnable(c) | 1u << t);
     if (chosen != t) ++preemptions_;
     return chosen;
+  }
+
+  // Who runs where the running thread blocks or finishes (or at the
+  // start): the highest in a priority order, so any runnable thread that
+  // no earlier pick of this run placed below another runnable one. Free:
+  // no preemption. The order the picks need is kept (outranks_), and the
+  // run's seed is one that gives it (seed_for).
+  int at_pick(const Choice &c) {
+    uint32_t can_run = runnable(c) & ~(1u << c.running);
+    uint32_t cands = 0;
+    for (int q = 1; q <= c.n; ++q) {
+      if (!(can_run >> q & 1)) continue;
+      bool below = false;
+      for (int r = 1; r <= c.n; ++r)
+        if (r != q && (can_run >> r & 1) && (outranks_[r] >> q & 1))
+          below = true;
+      if (!below) cands |= 1u << q;
+    }
+    int chosen = cands >> c.proposed & 1 ? c.proposed : __builtin_ctz(cands);
+    if (!blocked_ && (cands & (cands - 1)))
+      chosen = decide(chosen, cands, can_run);
+    outranks_[chosen] |= can_run & ~(1u << chosen);
+    close_order(outranks_);
+    if (record_fd_ >= 0) put_record(record_fd_, 'O', chosen, can_run);
+    return chosen;
+  }
+
+  static uint32_t runnable(const Choice &c) {
+    uint32_t m = 0;
+    for (int u = 1; u <= c.n; ++u)
+      if (c.threads[u].runnable) m |= 1u << u;
+    return m;
+  }
+
+  // A choice among `enabled`, `preferred` first: the path's, when
+  // replaying it, else a new node.
+  int decide(int preferred, uint32_t enabled, uint32_t can_run) {
+    if (pos_ < path_.size()) {
+      const Node &node = path_[pos_++];
+      step_node_ = static_cast<int>(pos_ - 1);
+      if (o_.sleep_sets) asleep_ |= node.done;
+      return node.chosen;
+    }
+    if (path_.size() == kMaxNodes) {
+      overflow_ = true;
+      return preferred;
+    }
+    uint32_t awake = enabled & ~asleep_;
+    if (!awake) {
+      blocked_ = true;
+      return preferred;
+    }
+    Node node;
+    node.chosen = awake >> preferred & 1 ? preferred : __builtin_ctz(awake);
+    node.todo = o_.dpor ? 0 : awake & ~(1u << node.chosen);
+    node.enabled = enabled, node.runnable = can_run, node.asleep = asleep_;
+    path_.push_back(node);
+    step_node_ = static_cast<int>(pos_++);
+    return node.chosen;
   }
 
   // The run's trace class: the hash of its Foata normal form, each step
@@ -224,34 +299,35 @@ class DepthFirst final : public Chooser {
   int last_node() const { return static_cast<int>(pos_) - 1; }
 
   // DPOR (Flanagan and Godefroid, POPL'05), bounded as Coons, Musuvathi
-  // and McKinley bound it (OOPSLA'13): for each step j of the run, the
-  // latest earlier step i of another thread that j depends on and that
-  // does not happen before j's thread's previous step is a race; the
-  // reversed order is tried by running j's thread first where i's step was
-  // chosen, and also where the block of i's thread holding i began (that
-  // schedule can need one preemption fewer).
+  // and McKinley bound it (OOPSLA'13). A race of the run: a step j and an
+  // earlier step i of another thread that j depends on, with no step
+  // between them that i happens before and that happens before j (vector
+  // clocks). Its reversal is tried by running j's thread first where i's
+  // step was chosen, and where the block of i's thread holding i began
+  // (from there the reversed order can need one preemption fewer). Every
+  // race, not only the latest before j: with a bound, the run that
+  // reverses the latest may need a preemption too many to show the others.
   void add_backtracks() {
     size_t m = events_;
-    // Vector clocks: clock_[k][x] = how many of x's steps happen before
-    // (or are) step k.
+    // clock[k][x]: how many of x's steps happen before step k (or are it).
     std::vector<std::array<uint32_t, kMaxThreads + 1>> clock(m);
     std::array<uint32_t, kMaxThreads + 1> count{};
     std::vector<uint32_t> nth(m);
-    std::vector<int> prev_of(m, -1);
     int last_of[kMaxThreads + 1];
     std::fill(std::begin(last_of), std::end(last_of), -1);
     for (size_t j = 0; j < m; ++j) {
       int q = events_of_[j].thread;
       std::array<uint32_t, kMaxThreads + 1> c{};
       if (last_of[q] >= 0) c = clock[last_of[q]];
-      prev_of[j] = last_of[q];
-      // The latest i racing with j: dependent, another thread, and not
-      // happening before j's thread's previous step.
-      int race = -1;
+      std::array<uint32_t, kMaxThreads + 1> before = c;  // j's or a race's
       for (size_t i = j; i-- > 0;) {
         int p = events_of_[i].thread;
         if (p == q || !dependent(ran_steps_[i].v, ran_steps_[j].v)) continue;
-        if (race < 0 && !(c[p] >= nth[i])) race = static_cast<int>(i);
+        if (before[p] < nth[i]) {  // a race
+          backtrack(static_cast<int>(i), q);
+          for (int x = 0; x <= kMaxThreads; ++x)
+            before[x] = std::max(before[x], clock[i][x]);
+        }
         for (int x = 0; x <= kMaxThreads; ++x)
           c[x] = std::max(c[x], clock[i][x]);
       }
@@ -259,37 +335,36 @@ class DepthFirst final : public Chooser {
       c[q] = nth[j];
       clock[j] = c;
       last_of[q] = static_cast<int>(j);
-      if (race >= 0) backtrack(race, q);
     }
   }
-  // Run q first where step i was chosen, and where its block began. Where
-  // one of them is no choice (a policy pick, or the bound was spent), the
-  // nearest choice before it takes q.
   void backtrack(int i, int q) {
-    const Event &e = events_of_[i];
-    bool placed = e.node >= 0 && add(e.node, q);
-    // The block of i's thread: its steps in a row up to i.
-    int b = i;
-    while (b > 0 && events_of_[b - 1].thread == e.thread) --b;
-    const Event &eb = events_of_[b];
-    if (eb.node >= 0 && eb.node != e.node) add(eb.node, q);
-    if (placed) return;
-    for (int n = e.node >= 0 ? e.node - 1 : e.last_node; n >= 0; --n)
+    place(i, q);
+    int b = i;  // the block of i's thread: its steps in a row up to i
+    while (b > 0 && events_of_[b - 1].thread == events_of_[i].thread) --b;
+    if (events_of_[b].node != events_of_[i].node) place(b, q);
+  }
+  // q first where step k was chosen. Where that is no choice (a policy
+  // pick, or the bound was spent) or q cannot go first there, the nearest
+  // choice before it where it can; where q could not run at all (blocked),
+  // every thread that could is tried there too (Flanagan and Godefroid's
+  // rule), and q still earlier, before what blocked it.
+  void place(int k, int q) {
+    const Event &e = events_of_[k];
+    for (int n = e.node >= 0 ? e.node : e.last_node; n >= 0; --n)
       if (add(n, q)) return;
   }
-  // Whether node n runs q first on some path (or every thread it can, where
-  // q cannot run there). A node is a choice within the bound: any of its
-  // runnable threads can go first.
+  // Whether node n now runs q first on some path.
   bool add(int n, int q) {
     Node &node = path_[n];
-    uint32_t want = node.enabled >> q & 1 ? 1u << q : node.enabled;
-    want &= ~node.asleep;
-    if (!want) return false;
-    node.todo |= want & ~node.done & ~(1u << node.chosen);
-    return true;
+    uint32_t want = node.enabled >> q & 1 ? 1u << q : 0;
+    if (!(node.runnable >> q & 1)) want = node.enabled;  // blocked there
+    node.todo |= want & ~node.asleep & ~node.done & ~(1u << node.chosen);
+    return node.enabled >> q & 1 && !(node.asleep >> q & 1);
   }
 
   const ExploreOptions &o_;
+  int record_fd_;
+  uint32_t outranks_[kMaxThreads + 1];  // bit y of [x]: x above y
   std::vector<Node> path_;
   size_t pos_ = 0;
   int preemptions_ = 0;
@@ -315,17 +390,6 @@ class DepthFirst final : public Chooser {
   uint64_t trace_class_ = 0;
 };
 
-// Our records on the decisions' fd: 8 bytes, like schedule.h's, of kinds
-// it skips. 'X': a schedule starts (seed, its number); 'E': the search
-// ended (complete, schedules); 'B': how many were sleep-blocked; 'C': how
-// many distinct trace classes ran.
-constexpr size_t kRecord = 8;
-void put_record(int fd, char kind, uint8_t flag, uint32_t value) {
-  char rec[kRecord] = {kind, static_cast<char>(flag), 0, 0};
-  std::memcpy(rec + 4, &value, 4);
-  raw_write(fd, rec, sizeof rec);
-}
-
 uint64_t mix(uint64_t h, uint64_t v) {
   return (h ^ v) * 0x100000001b3ull;
 }
@@ -339,37 +403,33 @@ ExploreStats explore_here(Executor &e, const Program &p,
   st.hash = 0xcbf29ce484222325ull;
   std::unordered_set<uint64_t> classes;
   Program base = exploration_base(p);
-  bool cut = false;
-  for (uint8_t seed : order_seeds(p.threads)) {
-    base.policy.priorities = seed;
-    // On the heap: it holds a run's steps.
-    auto owned = std::make_unique<DepthFirst>(o);
-    DepthFirst &dfs = *owned;
-    do {
-      if (o.budget && st.schedules == o.budget) return st;
-      if (record_fd >= 0)
-        put_record(record_fd, 'X', seed, static_cast<uint32_t>(st.schedules));
-      ++st.schedules;
-      dfs.begin();
-      RunOptions ro;
-      ro.bug = o.bug;
-      ro.chooser = &dfs;
-      ro.record_fd = record_fd;
-      RunResult r = e.run(base, ro);
-      st.sleep_blocked += dfs.sleep_blocked();
-      classes.insert(dfs.trace_class());
-      st.classes = classes.size();
-      st.hash = mix(st.hash, seed);
-      for (const Decision &d : r.schedule.decisions)
-        st.hash = mix(
-            mix(mix(st.hash, d.at.thread * 64 + static_cast<int>(d.at.site)),
-                d.at.nth),
-            d.to * 8 + static_cast<int>(d.why));
-      if (log) log->push_back({seed, r.schedule.decisions});
-    } while (dfs.next());
-    if (dfs.overflowed()) st.complete = false, cut = true;
-  }
-  st.complete = !cut;
+  // On the heap: it holds a run's steps.
+  auto owned = std::make_unique<DepthFirst>(o, record_fd);
+  DepthFirst &dfs = *owned;
+  do {
+    if (o.budget && st.schedules == o.budget) return st;
+    if (record_fd >= 0)
+      put_record(record_fd, 'X', 0, static_cast<uint32_t>(st.schedules));
+    ++st.schedules;
+    dfs.begin();
+    RunOptions ro;
+    ro.bug = o.bug;
+    ro.chooser = &dfs;
+    ro.record_fd = record_fd;
+    RunResult r = e.run(base, ro);
+    uint8_t seed = seed_for(dfs.outranks(), p.threads);
+    st.sleep_blocked += dfs.sleep_blocked();
+    classes.insert(dfs.trace_class());
+    st.classes = classes.size();
+    st.hash = mix(st.hash, seed);
+    for (const Decision &d : r.schedule.decisions)
+      st.hash =
+          mix(mix(mix(st.hash, d.at.thread * 64 + static_cast<int>(d.at.site)),
+                  d.at.nth),
+              d.to * 8 + static_cast<int>(d.why));
+    if (log) log->push_back({seed, r.schedule.decisions});
+  } while (dfs.next());
+  st.complete = !dfs.overflowed();
   return st;
 }
 
@@ -457,15 +517,20 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
   // The last schedule: its marker and the records after it.
   ExploredSchedule last;
   std::string since;
+  uint32_t outranks[kMaxThreads + 1] = {};
   bool ended = false;
   for (size_t i = 0; i + kRecord <= out->records.size(); i += kRecord) {
     const char *r = out->records.data() + i;
     uint32_t value;
     std::memcpy(&value, r + 4, 4);
     if (r[0] == 'X') {
-      last.seed = static_cast<uint8_t>(r[1]);
       res.stats.schedules = value + 1;
       since.clear();
+      std::fill(std::begin(outranks), std::end(outranks), 0);
+    } else if (r[0] == 'O') {
+      int q = static_cast<uint8_t>(r[1]) % (kMaxThreads + 1);
+      outranks[q] |= value & ~(1u << q);
+      close_order(outranks);
     } else if (r[0] == 'C') {
       res.stats.classes = value;
     } else if (r[0] == 'B') {
@@ -484,6 +549,7 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
   res.report = out->err;
   if (std::optional<Signature> sig = signature_of(out->err))
     res.signature = sig->str();
+  last.seed = seed_for(outranks, p.threads);
   last.decisions = read_records(since).decisions;
   res.program = schedule_program(p, last);
   // Once more, alone, in a fresh child.

@@ -5,13 +5,15 @@
 // operations run under a Chooser (executor.h) that decides at every schedule
 // point. At a point of the running thread t, it may go on or switch to any
 // other runnable thread: a preemption, at most K of them. Where the running
-// thread blocks or finishes, the next one is the policy's pick (free). That
-// pick follows the threads' priority order, so the search runs once per
-// order that a `priorities` seed gives (two orders for two threads, six for
-// three), and each schedule is a v2 Program: that seed and its preemptions
-// as anchored switches (with_schedule). The order within an order's tree is
-// depth first, "go on" before "switch", threads by number: two explorations
-// run the same schedules in the same order.
+// thread blocks or finishes (and at the start), the next one is a policy
+// pick, free: the highest runnable thread in a priority order. Any runnable
+// thread can be that pick unless an earlier pick of the same run put it
+// below another runnable one, so each run has a priority order, and is a
+// v2 Program: a `priorities` seed that gives the order (seed_for) and its
+// preemptions as anchored switches (with_schedule). The order of the tree
+// is depth first, the running thread (or the seed's pick) before the
+// others, threads by number: two explorations run the same schedules in
+// the same order.
 //
 // Which switches it tries: DPOR. Interleavings that differ only in the
 // order of adjacent independent steps (a step: a thread's code from one
@@ -21,31 +23,37 @@
 // it touches in between (the core's sched_access: reference counts, the
 // allocator), everything for a thread's first step and at a point with no
 // object (the RCU state). A run starts with no alternatives: "go on" at
-// each point. After it, every race (a step j and the latest step i of
-// another thread that j depends on and that does not happen before j's
-// thread's previous step) adds j's thread as an alternative where i was
-// chosen and where the block of i's thread holding i began (Coons,
-// Musuvathi, McKinley, OOPSLA'13: the reversed order can need one
-// preemption fewer from there); where that moment is no choice (a policy
-// pick, or the bound was spent), the nearest choice before it. On the seeds
-// at K=2 it reaches all 17155 distinct interleavings that switching at
-// every point (dpor false) reaches, in 22862 schedules instead of 25588;
-// on every two-thread seed each schedule is a distinct interleaving. The
-// rest are repeats across priority orders and at those nearest choices.
-// ExploreStats::classes counts distinct interleavings under the same
-// dependence; explore_test checks both searches reach as many.
+// each point, the seed's pick at each pick. After it, every race (a step j
+// and an earlier step i of another thread that j depends on, with no step
+// between them ordered after i and before j) adds j's thread as an
+// alternative where i was chosen and where the block of i's thread holding
+// i began (Coons, Musuvathi, McKinley, OOPSLA'13: the reversed order can
+// need one preemption fewer from there). Where that moment is no choice
+// (the bound was spent) or j's thread cannot go first there, the nearest
+// choice before it where it can; where it was blocked, also every thread
+// that could run (Flanagan and Godefroid's rule). Every race, not only the
+// latest before j as in the unbounded algorithm: the run that reverses the
+// latest can need a preemption too many to show the others.
+//
+// On the seeds it reaches every interleaving that switching at every point
+// (dpor false) reaches: at K=2, 17155 in 17978 schedules instead of 20719
+// (on every two-thread seed each schedule is a distinct interleaving); at
+// K=3, 232081 in 255883 instead of 311075. ExploreStats::classes counts
+// distinct interleavings; explore_test checks both searches reach as many,
+// and small Programs where the latest race alone, no block start, or no
+// walk past a blocked thread reach fewer.
 //
 // dependent_only switches only to a thread whose position depends on t's
 // (ThreadView). Not sound for the bound: u's next step may commute with
 // t's while a later one does not. On the seeds at K=2 it reaches 14049 of
 // the 17155 interleavings.
 //
-// sleep_sets (off by default): after the subtree of one choice at a point
-// is done, that thread sleeps in the subtrees of the choices after it until
-// a step that depends on its next one runs; a run that must run a sleeping
-// thread is redundant from there on ("sleep-blocked"). With a bound they
-// skip interleavings whose other orders need a preemption more:
-// unwind_on_enomem at K=3 under task_lock_2007 reaches 378 of 432.
+// sleep_sets (off by default): after the subtree of one choice is done,
+// that thread sleeps in the subtrees of the choices after it until a step
+// that depends on its next one runs; a run that must run a sleeping thread
+// is redundant from there on ("sleep-blocked"). With a bound they skip
+// interleavings whose other orders need a preemption more: on the seeds at
+// K=2 they reach 17126 of the 17155.
 //
 // Findings end the process (ASan aborts). explore() therefore runs the
 // search in a child process that owns an Executor and runs schedule after
