@@ -95,7 +95,7 @@ struct ExploreStats {
   // independent steps (Mazurkiewicz traces under the footprints above): a
   // schedule beyond these repeated one already run.
   uint64_t classes = 0;
-  bool complete = false;  // every schedule within the bound ran
+  bool complete = false;  // every interleaving within the bound ran
   uint64_t hash = 0;      // of the sequence: seeds and decisions
 };
 
