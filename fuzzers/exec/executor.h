@@ -103,10 +103,10 @@ struct Choice {
 // chooser does, at every choice. At a point it returns the thread to run
 // (the running one: go on; another runnable one: a switch, recorded as a
 // preemption); at start, blocked and finished, a runnable thread other than
-// the running one (`proposed` keeps the policy's order). When the last
-// thread finishes the chooser is told (finished, proposed 0) and its answer
-// ignored. An answer that
-// cannot run is taken as `proposed` (at a point: go on).
+// the running one (`proposed` keeps the policy's order). An answer that
+// cannot run is taken as `proposed` (at a point: go on). When the last
+// thread finishes the chooser is told (finished, proposed 0), so that it
+// sees that thread's last step; its answer is ignored.
 class Chooser {
  public:
   virtual ~Chooser() = default;

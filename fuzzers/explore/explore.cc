@@ -73,10 +73,10 @@ void close_order(uint32_t outranks[kMaxThreads + 1]) {
       if (outranks[i] >> k & 1) outranks[i] |= outranks[k];
 }
 
-// The first of order_seeds(n) whose priority order puts every x above the
-// threads of outranks[x].
-uint8_t seed_for(const uint32_t outranks[kMaxThreads + 1], int n) {
-  std::vector<uint8_t> seeds = order_seeds(n);
+// The first of `seeds` (order_seeds(n)) whose priority order puts every x
+// above the threads of outranks[x].
+uint8_t seed_for(const uint32_t outranks[kMaxThreads + 1], int n,
+                 const std::vector<uint8_t> &seeds) {
   for (uint8_t seed : seeds) {
     int prio[kMaxThreads + 1];
     initial_priorities(seed, n, prio);
@@ -405,6 +405,7 @@ ExploreStats explore_here(Executor &e, const Program &p,
   Program base = exploration_base(p);
   // On the heap: it holds a run's steps.
   auto owned = std::make_unique<DepthFirst>(o, record_fd);
+  const std::vector<uint8_t> seeds = order_seeds(p.threads);
   DepthFirst &dfs = *owned;
   do {
     if (o.budget && st.schedules == o.budget) return st;
@@ -417,7 +418,7 @@ ExploreStats explore_here(Executor &e, const Program &p,
     ro.chooser = &dfs;
     ro.record_fd = record_fd;
     RunResult r = e.run(base, ro);
-    uint8_t seed = seed_for(dfs.outranks(), p.threads);
+    uint8_t seed = seed_for(dfs.outranks(), p.threads, seeds);
     st.sleep_blocked += dfs.sleep_blocked();
     classes.insert(dfs.trace_class());
     st.classes = classes.size();
@@ -549,7 +550,7 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
   res.report = out->err;
   if (std::optional<Signature> sig = signature_of(out->err))
     res.signature = sig->str();
-  last.seed = seed_for(outranks, p.threads);
+  last.seed = seed_for(outranks, p.threads, order_seeds(p.threads));
   last.decisions = read_records(since).decisions;
   res.program = schedule_program(p, last);
   // Once more, alone, in a fresh child.
