@@ -66,8 +66,10 @@ void put_record(int fd, char kind, uint8_t flag, uint32_t value) {
   raw_write(fd, rec, sizeof rec);
 }
 
-// outranks[x] with every thread below one x outranks (Warshall).
-void close_order(uint32_t outranks[kMaxThreads + 1]) {
+// A pick of q among the runnable threads `can_run`: q outranks the others,
+// and every thread below one x outranks is below x (Warshall).
+void note_pick(uint32_t outranks[kMaxThreads + 1], int q, uint32_t can_run) {
+  outranks[q] |= can_run & ~(1u << q);
   for (int k = 1; k <= kMaxThreads; ++k)
     for (int i = 1; i <= kMaxThreads; ++i)
       if (outranks[i] >> k & 1) outranks[i] |= outranks[k];
@@ -230,8 +232,7 @@ class DepthFirst final : public Chooser {
     int chosen = cands >> c.proposed & 1 ? c.proposed : __builtin_ctz(cands);
     if (!blocked_ && (cands & (cands - 1)))
       chosen = decide(chosen, cands, can_run);
-    outranks_[chosen] |= can_run & ~(1u << chosen);
-    close_order(outranks_);
+    note_pick(outranks_, chosen, can_run);
     if (record_fd_ >= 0) put_record(record_fd_, 'O', chosen, can_run);
     return chosen;
   }
@@ -529,9 +530,8 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
       since.clear();
       std::fill(std::begin(outranks), std::end(outranks), 0);
     } else if (r[0] == 'O') {
-      int q = static_cast<uint8_t>(r[1]) % (kMaxThreads + 1);
-      outranks[q] |= value & ~(1u << q);
-      close_order(outranks);
+      note_pick(outranks, static_cast<uint8_t>(r[1]) % (kMaxThreads + 1),
+                value);
     } else if (r[0] == 'C') {
       res.stats.classes = value;
     } else if (r[0] == 'B') {
