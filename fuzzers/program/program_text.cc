@@ -385,7 +385,9 @@ std::string print_program(const Program &p) {
   } else {
     if (p.policy.priorities)
       out += "priorities " + std::to_string(p.policy.priorities) + "\n";
-    if (p.policy.has_preemptions()) {
+    // `conflicts` with no change point changes no run, but the bytes carry
+    // it, so the text does too ("preempt conflicts 0 0 0").
+    if (p.policy.has_preemptions() || p.policy.conflicts) {
       out += p.policy.conflicts ? "preempt conflicts" : "preempt";
       for (uint8_t point : p.policy.preempt) out += " " + std::to_string(point);
       out += "\n";

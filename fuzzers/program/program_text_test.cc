@@ -121,6 +121,13 @@ TEST(ProgramText, V2ConflictChangePointsRoundTrip) {
   EXPECT_FALSE(r.program.policy.conflicts);
   EXPECT_FALSE(
       parse_program("# nsfuzz program v2\npreempt conflicts 3\n").ok());
+  // The flag alone (bytes can carry it: decoder.h) is printed and read back.
+  Program flag_only = r.program;
+  flag_only.policy = Policy{};
+  flag_only.policy.conflicts = true;
+  ParseResult back = parse_program(print_program(flag_only));
+  ASSERT_TRUE(back.ok()) << back.error;
+  EXPECT_EQ(back.program, flag_only);
   // v1 has no such thing.
   Program v1 = r.program;
   v1.format = kFormatV1;
