@@ -34,18 +34,20 @@ using namespace nsfuzz;
 constexpr const char *kUsage = R"(usage: program_tool COMMAND
   encode IN OUT  write IN's canonical bytes to OUT (a new file)
   print IN       print IN's text form
-  upgrade [--bug=NAME] IN OUT
+  upgrade [--bug=NAME] [--protocol=NAME] IN OUT
                  write IN as a v2 text Program (a new file): the schedule its
                  run took as anchored switches, checked to replay with the same
                  decisions; comments after the first line are kept. --bug runs
-                 it with that injected bug (a build with --//core:bug=all)
-  stats [--bug=NAME] IN
+                 it with that injected bug (a build with --//core:bug=all);
+                 --protocol under that protocol instead of IN's (the one a
+                 fuzz target built for one protocol ran it under)
+  stats [--bug=NAME] [--protocol=NAME] IN
                  print IN's shape, one line: bytes threads ops switches
                  context-switches preemptions (the last two from a run's
                  decisions, in a child process; preemptions: the context
                  switches a schedule must make, by a switch line or a
                  change point, as against a thread blocking or finishing;
-                 --bug as for upgrade)
+                 --bug and --protocol as for upgrade)
   dict           print a libFuzzer dictionary: the byte record of every op
                  (T1, T2) and of a switch at each site
   list CATALOG   print a catalog for scripts, one entry a line, in table
@@ -265,24 +267,35 @@ int program_tool(int argc, char **argv) {
                  printable(argv[2]).c_str());
     return 2;
   }
+  // upgrade and stats: --bug= and --protocol= before the files.
   Bug bug = Bug::none;
-  if ((cmd == "upgrade" && argc == 5) || (cmd == "stats" && argc == 4)) {
-    if (std::string_view(argv[2]).substr(0, 6) != "--bug=") {
-      std::fprintf(stderr, "program_tool: expected --bug=NAME, got '%s'\n",
-                   printable(argv[2]).c_str());
+  std::optional<Protocol> protocol;
+  while ((cmd == "upgrade" || cmd == "stats") && argc > 2 &&
+         std::string_view(argv[2]).substr(0, 2) == "--") {
+    std::string_view a = argv[2];
+    if (auto v = flag_value(a, "--bug=")) {
+      std::optional<Bug> b = parse_bug(*v);
+      if (!b || (*b != Bug::none && !kBugCatalogCompiled)) {
+        std::fprintf(stderr, "program_tool: %s: %s\n", printable(a).c_str(),
+                     b ? "needs a build with --//core:bug=all"
+                       : "no such bug in core/bugs.def");
+        return 2;
+      }
+      bug = *b;
+    } else if (auto v = flag_value(a, "--protocol=")) {
+      protocol = parse_protocol(*v);
+      if (!protocol) {
+        std::fprintf(stderr, "program_tool: %s: no such protocol\n",
+                     printable(a).c_str());
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr,
+                   "program_tool: expected --bug=NAME or --protocol=NAME, got "
+                   "'%s'\n",
+                   printable(a).c_str());
       return 2;
     }
-  }
-  if (((cmd == "upgrade" && argc == 5) || (cmd == "stats" && argc == 4)) &&
-      std::string_view(argv[2]).substr(0, 6) == "--bug=") {
-    std::optional<Bug> b = parse_bug(std::string_view(argv[2]).substr(6));
-    if (!b || (*b != Bug::none && !kBugCatalogCompiled)) {
-      std::fprintf(stderr, "program_tool: %s: %s\n", printable(argv[2]).c_str(),
-                   b ? "needs a build with --//core:bug=all"
-                     : "no such bug in core/bugs.def");
-      return 2;
-    }
-    bug = *b;
     ++argv, --argc;
   }
   if (!((cmd == "encode" && argc == 4) || (cmd == "print" && argc == 3) ||
@@ -293,7 +306,7 @@ int program_tool(int argc, char **argv) {
             : "'" + cmd + "' with " + std::to_string(argc - 2) + " argument(s)";
     std::fprintf(stderr,
                  "program_tool: expected encode IN OUT, print IN, stats "
-                 "[--bug=NAME] IN, upgrade [--bug=NAME] IN OUT, dict or list "
+                 "[FLAG...] IN, upgrade [FLAG...] IN OUT, dict or list "
                  "CATALOG, got "
                  "%s (see program_tool --help)\n",
                  printable(got).c_str());
@@ -306,6 +319,7 @@ int program_tool(int argc, char **argv) {
     in.error = std::string(argv[2]) + ": cannot read: " + e.what();
   }
   if (!in.ok()) return error(in.error);
+  if (protocol) in.program.protocol = *protocol;
   if (!in.note.empty())
     std::fprintf(stderr, "program_tool: note: %s\n",
                  printable(in.note).c_str());

@@ -4,6 +4,8 @@
 # a non-zero exit (never an uncaught exception); relative paths are taken
 # from BUILD_WORKING_DIRECTORY; replay counts switches in words that agree
 # and, under TSan, calls a run with a race report a finding.
+# program_tool stats --protocol reads a Program as a fuzz target built for
+# that protocol ran it.
 # Args: REPLAY (with the bug catalog) PROGRAM_TOOL RACY_PROGRAM (a Program
 # that races with plain_nsproxy_access).
 set -uo pipefail
@@ -85,6 +87,19 @@ rc=$?
 check "program_tool encode under BUILD_WORKING_DIRECTORY: exit $rc" '[ $rc = 0 ] && [ -s "$tmp/wd/out.bin" ] && [ ! -e /out.bin ]'
 run "$tool" print "$tmp/wd/out.bin"
 check "the encoded Program prints back" 'cmp -s <(sed 1d "$tmp/out") <(sed 1d "$tmp/one.txt")'
+
+# stats --protocol=P reads the Program as if it named P (all but the bytes).
+printf '# nsfuzz program v2\nprotocol task_lock_2007\nthreads 2\nT1: unshare(NEWNS)\nT2: mounts_open(T1)\nT1: exit()\nswitch T1@task_lock#1 -> T2\n' >"$tmp/tl.txt"
+sed 's/^protocol .*/protocol rcu_2007/' "$tmp/tl.txt" >"$tmp/rcu.txt"
+run "$tool" stats "$tmp/rcu.txt"
+want=$(cut -d' ' -f2- "$tmp/out")
+run "$tool" stats "$tmp/tl.txt"
+mine=$(cut -d' ' -f2- "$tmp/out")
+run "$tool" stats --protocol=rcu_2007 "$tmp/tl.txt"
+check "program_tool stats --protocol=rcu_2007: '$(cat "$tmp/out")', as the file naming it ('$want'; its own protocol: '$mine')" \
+  '[ $rc = 0 ] && [ "$(cut -d" " -f2- "$tmp/out")" = "$want" ] && [ "$want" != "$mine" ]'
+run "$tool" stats --protocol=rcu "$tmp/tl.txt"
+check "program_tool stats --protocol=rcu: exit $rc, $(cat "$tmp/err")" '[ $rc = 2 ] && one_line && grep -q "no such protocol" "$tmp/err"'
 
 # Under TSan, with halt_on_error=0 the run goes on after a race report:
 # its last line must still say finding, and the exit status not be 0.
