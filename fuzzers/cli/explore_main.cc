@@ -24,7 +24,8 @@ using namespace nsfuzz;
 constexpr const char *kUsage = R"(usage: explore [FLAG...] FILE
 Runs every interleaving of FILE's operations (its switch lines and policy
 are ignored) with at most K preemptions, depth first, a switch at any
-schedule point where DPOR finds it can matter. Stops at the first finding.
+schedule point where DPOR finds it can matter. Stops at the first finding
+(with --signature, the first of that signature).
   --preemptions=K  the bound (0..8; default 2)
   --budget=N       stop after N schedules (1..1000000000; default: none)
   --protocol=NAME  run under this protocol instead of the Program's
@@ -34,16 +35,22 @@ schedule point where DPOR finds it can matter. Stops at the first finding.
   --dependent-only switch only where the threads' next steps touch one
                    object: fewer schedules, not every interleaving within
                    the bound (fuzzers/explore/explore.h)
+  --signature=SIG  look for this finding (a signature as `triage
+                   --signature` prints it): a finding of another one ends
+                   its schedule only, and the search goes on
   --out=FILE       write the finding's Program, its schedule as anchored
                    switches (a new file; never overwritten)
   --help           print this and exit
 Prints "clean: N schedules, bound K, complete" or "budget hit after N
-schedules, bound K" (or "cut short ...": a run too long to follow) and then how many of them ran distinct interleavings
-("distinct: M of them, ..."), or "finding after N schedules: SIGNATURE"
-and, without --out, the finding's Program. Relative paths are taken from
+schedules, bound K" (or "cut short ...": a run too long to follow) and then
+how many of them ran distinct interleavings ("distinct: M of them, ..."),
+or "finding after N schedules: SIGNATURE" and, without --out, the
+finding's Program; with --signature and only other findings, "not found
+after N schedules, bound K[, complete]: M findings of another signature,
+the first: SIGNATURE" and that one's report on stderr. Relative paths are taken from
 BUILD_WORKING_DIRECTORY under `bazel run`.
-Exit status: 0 clean (complete or budget hit); 1 a finding or an error; 2 a
-usage error.
+Exit status: 0 clean (complete or budget hit); 1 a finding (of another
+signature too) or an error; 2 a usage error.
 )";
 
 [[noreturn]] void usage_error(const std::string &msg) {
@@ -88,6 +95,9 @@ int explore_main(int argc, char **argv) {
     } else if (auto v = flag_value(a, "--out=")) {
       if (v->empty()) usage_error("--out needs a file name");
       out = user_path(std::string(*v));
+    } else if (auto v = flag_value(a, "--signature=")) {
+      if (v->empty()) usage_error("--signature needs a signature");
+      o.signature = std::string(*v);
     } else if (a == "--sleep-sets") {
       o.sleep_sets = true;
     } else if (a == "--no-dpor") {
@@ -126,6 +136,16 @@ int explore_main(int argc, char **argv) {
   std::string n = std::to_string(r.stats.schedules) + " schedule" +
                   (r.stats.schedules == 1 ? "" : "s");
   std::string k = "bound " + std::to_string(o.preemptions);
+  if (!r.finding && r.other_findings) {
+    std::fputs(r.other_report.c_str(), stderr);
+    std::printf(
+        "not found after %s, %s%s: %llu finding%s of another signature, the "
+        "first: %s\n",
+        n.c_str(), k.c_str(), r.stats.complete ? ", complete" : "",
+        static_cast<unsigned long long>(r.other_findings),
+        r.other_findings == 1 ? "" : "s", r.other_signature.c_str());
+    return 1;
+  }
   if (!r.finding) {
     if (r.stats.complete)
       std::printf("clean: %s, %s, complete\n", n.c_str(), k.c_str());

@@ -5,11 +5,12 @@
 # from BUILD_WORKING_DIRECTORY; replay counts switches in words that agree
 # and, under TSan, calls a run with a race report a finding.
 # program_tool stats --protocol reads a Program as a fuzz target built for
-# that protocol ran it.
+# that protocol ran it. explore --signature goes past findings of another
+# signature and says so.
 # Args: REPLAY (with the bug catalog) PROGRAM_TOOL RACY_PROGRAM (a Program
-# that races with plain_nsproxy_access).
+# that races with plain_nsproxy_access) EXPLORE (with the bug catalog).
 set -uo pipefail
-replay=$(realpath "$1") tool=$(realpath "$2") racy=$(realpath "$3")
+replay=$(realpath "$1") tool=$(realpath "$2") racy=$(realpath "$3") explore=$(realpath "$4")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 passed=0 failed=0
 
@@ -100,6 +101,24 @@ check "program_tool stats --protocol=rcu_2007: '$(cat "$tmp/out")', as the file 
   '[ $rc = 0 ] && [ "$(cut -d" " -f2- "$tmp/out")" = "$want" ] && [ "$want" != "$mine" ]'
 run "$tool" stats --protocol=rcu "$tmp/tl.txt"
 check "program_tool stats --protocol=rcu: exit $rc, $(cat "$tmp/err")" '[ $rc = 2 ] && one_line && grep -q "no such protocol" "$tmp/err"'
+
+# explore --signature: setns_plain_get's operations show use-after-frees of
+# two signatures (ASan) or one (TSan: the model's own check); one that no
+# schedule shows leaves the others counted, the search complete, exit 1.
+run "$explore" --help
+check "explore --help lists --signature=" '[ $rc = 0 ] && grep -q -e "--signature=SIG" "$tmp/out"'
+run "$explore" --signature= "$tmp/one.txt"
+check "explore --signature=: exit $rc, $(cat "$tmp/err")" '[ $rc = 2 ] && one_line'
+printf '# nsfuzz program v2\nprotocol rcu_2007\nthreads 2\nprivileged T1 T2\nT1: unshare(NEWNS|NEWIPC|NEWNET)\nT2: setns(T1)\nT1: mounts_open(T2)\nT1: exit()\n' >"$tmp/setns.txt"
+run "$explore" --bug=setns_plain_get "$tmp/setns.txt"
+first=$(sed -n 's/^finding after [0-9]* schedules: //p' "$tmp/out")
+check "explore: a first finding ($first)" '[ $rc = 1 ] && [ -n "$first" ]'
+run "$explore" --bug=setns_plain_get --signature="$first" "$tmp/setns.txt"
+check "explore --signature of the first finding: the same ($(grep -m1 "^finding" "$tmp/out"))" \
+  '[ $rc = 1 ] && grep -q "^finding after [0-9]* schedules: $first\$" "$tmp/out"'
+run "$explore" --bug=setns_plain_get --signature="asan:none @ nowhere" "$tmp/setns.txt"
+check "explore --signature none shows: $(head -1 "$tmp/out")" \
+  '[ $rc = 1 ] && grep -q "^not found after [0-9]* schedules, bound 2, complete: [0-9]* findings of another signature, the first: $first\$" "$tmp/out" && grep -q "SUMMARY" "$tmp/err"'
 
 # Under TSan, with halt_on_error=0 the run goes on after a race report:
 # its last line must still say finding, and the exit status not be 0.

@@ -249,8 +249,9 @@ class ExploringRunner final : public ChildRunner {
       o.preemptions = k;
       o.budget = kSearchBudget;
       o.bug = bug_;
+      o.signature = sig.str();  // past findings of other signatures
       ExploreResult x = explore(p, o);
-      if (x.finding)  // the search stops at its first finding
+      if (x.finding)
         return x.replayed && x.signature == sig.str()
                    ? std::optional<Program>(x.program)
                    : std::nullopt;

@@ -55,10 +55,15 @@ Program schedule_program(const Program &p, const ExploredSchedule &s) {
 namespace {
 
 // Our records on the decisions' fd: 8 bytes, like schedule.h's, of kinds
-// it skips. 'X': a schedule starts (its number); 'O': a pick where a
-// thread blocked or finished (the thread, the runnable ones: it outranks
-// the others); 'E': the search ended (complete, schedules); 'B': how many
-// were sleep-blocked; 'C': how many distinct trace classes ran.
+// it skips. They let the parent follow the search, and go on with it in a
+// new child after a finding of another signature (ExploreOptions::
+// signature). 'X': a schedule starts (its number); 'N': a node of the tree
+// (the path as it stands at the start of a run, then each new one); 'O': a
+// pick where a thread blocked or finished (the thread, the runnable ones:
+// it outranks the others); 'T': a step starts (its thread and nodes); 'F':
+// the footprint of the step that ended (objects as numbers of the run);
+// 'R' and 'H': the run ended (sleep-blocked, its trace class); 'V': the
+// tree was cut short; 'E': the search ended (complete).
 constexpr size_t kRecord = 8;
 void put_record(int fd, char kind, uint8_t flag, uint32_t value) {
   char rec[kRecord] = {kind, static_cast<char>(flag), 0, 0};
@@ -140,6 +145,33 @@ struct Node {
   uint32_t enabled = 0, runnable = 0, asleep = 0;
 };
 
+// A node as an 'N' record: each set of threads fits a byte (kMaxThreads).
+void put_node(int fd, const Node &n) {
+  char rec[kRecord] = {'N',
+                       static_cast<char>(n.chosen),
+                       static_cast<char>(n.todo),
+                       static_cast<char>(n.done),
+                       static_cast<char>(n.enabled),
+                       static_cast<char>(n.runnable),
+                       static_cast<char>(n.asleep),
+                       0};
+  raw_write(fd, rec, sizeof rec);
+}
+Node read_node(const uint8_t *r) {
+  return {r[1] % (kMaxThreads + 1), r[2], r[3], r[4], r[5], r[6]};
+}
+
+// A step of a run as the parent saw it ('T', then 'F'): its thread, the
+// node that chose it (-1: none), the last node before it, and its
+// footprint, objects numbered in their order in the run (from 1). A step
+// whose 'F' never came (a finding ended it) touched, for all we know,
+// everything.
+struct RanStepRecord {
+  int thread = 0, node = -1, last_node = -1;
+  bool all = true;
+  std::vector<uint8_t> objs;
+};
+
 // The chooser runs on the workers, built like the executor without TSan
 // (see BUILD): its state is ordered by the invisible token only, and it
 // allocates nothing during a run (a reallocation on one worker of memory
@@ -153,8 +185,11 @@ class DepthFirst final : public Chooser {
     path_.reserve(kMaxNodes);
   }
 
-  // Before each run.
+  // Before each run: the path it follows goes to the records.
   void begin() {
+    if (record_fd_ >= 0)
+      for (const Node &n : path_) put_node(record_fd_, n);
+    ids_n_ = 0;
     pos_ = 0, preemptions_ = 0, asleep_ = 0, blocked_ = false;
     std::fill(std::begin(outranks_), std::end(outranks_), 0);
     for (ThreadView &v : seen_) v = ThreadView{};
@@ -169,6 +204,26 @@ class DepthFirst final : public Chooser {
   uint64_t trace_class() const { return trace_class_; }
   // After a run: the priority order its policy picks needed.
   const uint32_t *outranks() const { return outranks_; }
+
+  // In place of a run that a finding ended: the tree as it left it, and
+  // the steps it ran, objects as numbers (next() reads them, then begin()
+  // forgets them).
+  void resume(const std::vector<Node> &path,
+              const std::vector<RanStepRecord> &steps, bool overflow) {
+    path_.assign(path.begin(), path.end());  // capacity kept: kMaxNodes
+    pos_ = path_.size();
+    overflow_ = overflow;
+    events_ = ran_ = 0;
+    for (const RanStepRecord &s : steps) {
+      if (events_ == kMaxNodes) break;
+      Footprint f;
+      f.all = s.all;
+      for (uint8_t id : s.objs)
+        f.add(reinterpret_cast<const void *>(static_cast<uintptr_t>(id)));
+      ran_steps_[ran_++] = {f, 0};
+      events_of_[events_++] = {s.thread, s.node, s.last_node};
+    }
+  }
 
   // After a run: the next path to run, or false when the tree is done.
   bool next() {
@@ -195,6 +250,13 @@ class DepthFirst final : public Chooser {
     step_node_ = -1;
     int chosen = c.kind == Choice::point ? at_point(c) : at_pick(c);
     if (asleep_ >> chosen & 1) blocked_ = true;
+    if (record_fd_ >= 0 && !blocked_ && events_ < kMaxNodes) {
+      char rec[kRecord] = {'T', static_cast<char>(chosen)};
+      int16_t nodes[2] = {static_cast<int16_t>(step_node_),
+                          static_cast<int16_t>(last_node())};
+      std::memcpy(rec + 4, nodes, 4);
+      raw_write(record_fd_, rec, sizeof rec);
+    }
     return chosen;
   }
 
@@ -254,7 +316,7 @@ class DepthFirst final : public Chooser {
       return node.chosen;
     }
     if (path_.size() == kMaxNodes) {
-      overflow_ = true;
+      cut_short();
       return preferred;
     }
     uint32_t awake = enabled & ~asleep_;
@@ -267,6 +329,7 @@ class DepthFirst final : public Chooser {
     node.todo = o_.dpor ? 0 : awake & ~(1u << node.chosen);
     node.enabled = enabled, node.runnable = can_run, node.asleep = asleep_;
     path_.push_back(node);
+    if (record_fd_ >= 0) put_node(record_fd_, node);
     step_node_ = static_cast<int>(pos_++);
     return node.chosen;
   }
@@ -292,12 +355,38 @@ class DepthFirst final : public Chooser {
     note_step(t, f);
     if (blocked_) return;
     if (events_ == kMaxNodes) {
-      overflow_ = true;
+      cut_short();
       return;
     }
     events_of_[events_++] = {t, step_node_, last_node()};
+    if (record_fd_ >= 0) put_footprint(f);
   }
   int last_node() const { return static_cast<int>(pos_) - 1; }
+  void cut_short() {
+    if (!overflow_ && record_fd_ >= 0) put_record(record_fd_, 'V', 0, 0);
+    overflow_ = true;
+  }
+
+  // 'F' records: whether it touched everything, then its objects' numbers
+  // in this run, five a record. Past 255 objects a step touches everything.
+  void put_footprint(const Footprint &f) {
+    uint8_t ids[kMaxTouched + 2];
+    bool all = f.all;
+    for (int i = 0; i < f.n; ++i) {
+      int id = 0;
+      while (id < ids_n_ && ids_of_[id] != f.objs[i]) ++id;
+      if (id == ids_n_ && ids_n_ < kMaxIds) ids_of_[ids_n_++] = f.objs[i];
+      if (id == kMaxIds) all = true;
+      ids[i] = static_cast<uint8_t>(id < kMaxIds ? id + 1 : 0);  // 0: none
+    }
+    int i = 0;
+    do {
+      char rec[kRecord] = {'F', all, static_cast<char>(std::min(5, f.n - i))};
+      for (int k = 0; k < rec[2]; ++k) rec[3 + k] = ids[i + k];
+      raw_write(record_fd_, rec, sizeof rec);
+      i += 5;
+    } while (i < f.n);
+  }
 
   // DPOR (Flanagan and Godefroid, POPL'05), bounded as Coons, Musuvathi
   // and McKinley bound it (OOPSLA'13). A race of the run: a step j and an
@@ -365,6 +454,9 @@ class DepthFirst final : public Chooser {
 
   const ExploreOptions &o_;
   int record_fd_;
+  static constexpr int kMaxIds = 255;
+  const void *ids_of_[kMaxIds];  // the run's objects, numbered for 'F'
+  int ids_n_ = 0;
   uint32_t outranks_[kMaxThreads + 1];  // bit y of [x]: x above y
   std::vector<Node> path_;
   size_t pos_ = 0;
@@ -395,57 +487,195 @@ uint64_t mix(uint64_t h, uint64_t v) {
   return (h ^ v) * 0x100000001b3ull;
 }
 
-}  // namespace
-
-ExploreStats explore_here(Executor &e, const Program &p,
-                          const ExploreOptions &o, int record_fd,
-                          std::vector<ExploredSchedule> *log) {
-  ExploreStats st;
-  st.hash = 0xcbf29ce484222325ull;
+// The stats of the schedules run so far, kept the same way by a search in
+// this process and by the parent from a child's records.
+struct Tally {
+  ExploreStats st{.hash = 0xcbf29ce484222325ull};
   std::unordered_set<uint64_t> classes;
+  // A schedule ran (a finding may have ended it).
+  void ran(const ExploredSchedule &s) {
+    ++st.schedules;
+    st.hash = mix(st.hash, s.seed);
+    for (const Decision &d : s.decisions)
+      st.hash =
+          mix(mix(mix(st.hash, d.at.thread * 64 + static_cast<int>(d.at.site)),
+                  d.at.nth),
+              d.to * 8 + static_cast<int>(d.why));
+  }
+  // It ran to its end: its trace class counts.
+  void ended(uint64_t trace_class, bool sleep_blocked) {
+    st.sleep_blocked += sleep_blocked;
+    classes.insert(trace_class);
+    st.classes = classes.size();
+  }
+};
+
+// Where a search that a finding ended goes on: the stats with that
+// schedule, the tree as its run left it, and the steps that run made.
+struct Resume {
+  Tally tally;
+  std::vector<Node> path;
+  std::vector<RanStepRecord> steps;
+  bool overflow = false;
+};
+
+ExploreStats search(Executor &e, const Program &p, const ExploreOptions &o,
+                    int record_fd, std::vector<ExploredSchedule> *log,
+                    const Resume *from) {
+  Tally t = from ? from->tally : Tally{};
   Program base = exploration_base(p);
   // On the heap: it holds a run's steps.
   auto owned = std::make_unique<DepthFirst>(o, record_fd);
   const std::vector<uint8_t> seeds = order_seeds(p.threads);
   DepthFirst &dfs = *owned;
-  do {
-    if (o.budget && st.schedules == o.budget) return st;
+  // A resumed search goes on after the run a finding ended.
+  bool more = true;
+  if (from) {
+    dfs.resume(from->path, from->steps, from->overflow);
+    more = dfs.next();
+  }
+  for (; more; more = dfs.next()) {
+    if (o.budget && t.st.schedules == o.budget) return t.st;
     if (record_fd >= 0)
-      put_record(record_fd, 'X', 0, static_cast<uint32_t>(st.schedules));
-    ++st.schedules;
+      put_record(record_fd, 'X', 0, static_cast<uint32_t>(t.st.schedules));
     dfs.begin();
     RunOptions ro;
     ro.bug = o.bug;
     ro.chooser = &dfs;
     ro.record_fd = record_fd;
     RunResult r = e.run(base, ro);
-    uint8_t seed = seed_for(dfs.outranks(), p.threads, seeds);
-    st.sleep_blocked += dfs.sleep_blocked();
-    classes.insert(dfs.trace_class());
-    st.classes = classes.size();
-    st.hash = mix(st.hash, seed);
-    for (const Decision &d : r.schedule.decisions)
-      st.hash =
-          mix(mix(mix(st.hash, d.at.thread * 64 + static_cast<int>(d.at.site)),
-                  d.at.nth),
-              d.to * 8 + static_cast<int>(d.why));
-    if (log) log->push_back({seed, r.schedule.decisions});
-  } while (dfs.next());
-  st.complete = !dfs.overflowed();
-  return st;
+    ExploredSchedule s{seed_for(dfs.outranks(), p.threads, seeds),
+                       std::move(r.schedule.decisions)};
+    t.ran(s);
+    t.ended(dfs.trace_class(), dfs.sleep_blocked());
+    if (record_fd >= 0) {
+      uint64_t c = dfs.trace_class();
+      put_record(record_fd, 'R', dfs.sleep_blocked(), static_cast<uint32_t>(c));
+      put_record(record_fd, 'H', 0, static_cast<uint32_t>(c >> 32));
+    }
+    if (log) log->push_back(std::move(s));
+  }
+  t.st.complete = !dfs.overflowed();
+  return t.st;
+}
+
+}  // namespace
+
+ExploreStats explore_here(Executor &e, const Program &p,
+                          const ExploreOptions &o, int record_fd,
+                          std::vector<ExploredSchedule> *log) {
+  return search(e, p, o, record_fd, log, nullptr);
 }
 
 namespace {
 
-struct ChildOutput {
-  std::string records, err;
-  int status = 0;
+// The parent's copy of a child's search, from its records: the stats of
+// the schedules that ran to their end, and the one running now.
+class Mirror {
+ public:
+  Mirror(int threads, const std::vector<uint8_t> &seeds, Tally from)
+      : threads_(threads), seeds_(seeds), tally_(std::move(from)) {}
+
+  void read(const uint8_t *r) {
+    uint32_t value;
+    std::memcpy(&value, r + 4, 4);
+    switch (r[0]) {
+      case 'X':
+        since_.clear(), path_.clear(), steps_.clear();
+        std::fill(std::begin(outranks_), std::end(outranks_), 0);
+        break;
+      case 'N': path_.push_back(read_node(r)); break;
+      case 'O': note_pick(outranks_, r[1] % (kMaxThreads + 1), value); break;
+      case 'T': {
+        int16_t nodes[2];
+        std::memcpy(nodes, r + 4, 4);
+        steps_.push_back({r[1], nodes[0], nodes[1], true, {}});
+        got_footprint_ = false;
+        break;
+      }
+      case 'F':
+        if (steps_.empty()) break;
+        if (!got_footprint_) steps_.back().all = false;
+        got_footprint_ = true;
+        steps_.back().all |= r[1] != 0;
+        for (int k = 0; k < r[2] && k < 5; ++k)
+          steps_.back().objs.push_back(r[3 + k]);
+        break;
+      case 'R': class_ = value, blocked_ = r[1] != 0; break;
+      case 'H':
+        tally_.ran(current());
+        tally_.ended(class_ | static_cast<uint64_t>(value) << 32, blocked_);
+        break;
+      case 'V': overflow_ = true; break;
+      case 'E': ended_ = true, complete_ = r[1] != 0; break;
+      default:  // schedule.h's
+        since_.append(reinterpret_cast<const char *>(r), kRecord);
+    }
+  }
+
+  bool ended() const { return ended_; }
+  // The stats of the schedules that ran to their end.
+  ExploreStats stats() const {
+    ExploreStats st = tally_.st;
+    st.complete = complete_;
+    return st;
+  }
+  // The schedule the child ran last, up to where it stopped.
+  ExploredSchedule current() const {
+    return {seed_for(outranks_, threads_, seeds_),
+            read_records(since_).decisions};
+  }
+  // The search after the current schedule, which a finding ended.
+  Resume after_finding() const {
+    Resume r{tally_, path_, steps_, overflow_};
+    r.tally.ran(current());
+    return r;
+  }
+
+ private:
+  int threads_;
+  const std::vector<uint8_t> &seeds_;
+  Tally tally_;
+  bool ended_ = false, complete_ = false, overflow_ = false;
+  // The current schedule.
+  std::string since_;
+  uint32_t outranks_[kMaxThreads + 1] = {};
+  std::vector<Node> path_;
+  std::vector<RanStepRecord> steps_;
+  bool got_footprint_ = false;
+  uint32_t class_ = 0;
+  bool blocked_ = false;
 };
 
+}  // namespace
+
+ExploreStats explore_after(Executor &e, const Program &p,
+                           const ExploreOptions &o, const std::string &records,
+                           uint64_t n, std::vector<ExploredSchedule> *log) {
+  const std::vector<uint8_t> seeds = order_seeds(p.threads);
+  Mirror m(p.threads, seeds, Tally{});
+  uint64_t started = 0;
+  for (size_t at = 0; at + kRecord <= records.size(); at += kRecord) {
+    const auto *r = reinterpret_cast<const uint8_t *>(records.data() + at);
+    started += r[0] == 'X';
+    if (started == n + 1 && r[0] == 'R') break;  // its last step ran
+    m.read(r);
+  }
+  Resume from = m.after_finding();
+  return search(e, p, o, -1, log, &from);
+}
+
+namespace {
+
 // Runs `body` in a child process whose stdout is /dev/null and whose
-// stderr is captured; body gets the write end of the records pipe.
-template <typename Body>
-std::optional<ChildOutput> in_child(Body body) {
+// stderr is returned; body gets the write end of the records pipe, and
+// each whole record it writes goes to on_record as it comes.
+struct ChildOutput {
+  std::string err;
+  int status = 0;
+};
+template <typename Body, typename OnRecord>
+std::optional<ChildOutput> in_child(Body body, OnRecord on_record) {
   int rec[2], err[2];
   if (pipe(rec) != 0) return std::nullopt;
   if (pipe(err) != 0) {
@@ -465,8 +695,8 @@ std::optional<ChildOutput> in_child(Body body) {
   }
   close(rec[1]), close(err[1]);
   ChildOutput out;
+  std::string records;  // a record cut in two by a read
   pollfd fds[2] = {{rec[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-  std::string *into[2] = {&out.records, &out.err};
   int open_fds = 2;
   char buf[1 << 16];
   while (open_fds > 0) {
@@ -478,18 +708,14 @@ std::optional<ChildOutput> in_child(Body body) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
         continue;
       ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        into[i]->append(buf, n);
-        // Keep only what follows the last marker: a long search writes
-        // many megabytes of decisions.
-        if (i == 0 && out.records.size() > (1u << 20)) {
-          size_t keep = out.records.size() / kRecord * kRecord;
-          for (size_t at = keep; at >= kRecord; at -= kRecord)
-            if (out.records[at - kRecord] == 'X') {
-              out.records.erase(0, at - kRecord);
-              break;
-            }
-        }
+      if (n > 0 && i == 1) {
+        out.err.append(buf, n);
+      } else if (n > 0) {
+        records.append(buf, n);
+        size_t whole = records.size() / kRecord * kRecord;
+        for (size_t at = 0; at < whole; at += kRecord)
+          on_record(reinterpret_cast<const uint8_t *>(records.data() + at));
+        records.erase(0, whole);
       } else if (n == 0 || errno != EINTR) {
         close(fds[i].fd);
         fds[i].fd = -1;
@@ -505,62 +731,50 @@ std::optional<ChildOutput> in_child(Body body) {
 
 ExploreResult explore(const Program &p, const ExploreOptions &o) {
   ExploreResult res;
-  std::optional<ChildOutput> out = in_child([&](int fd) {
-    Executor e;
-    ExploreStats st = explore_here(e, p, o, fd);
-    put_record(fd, 'B', 0, static_cast<uint32_t>(st.sleep_blocked));
-    put_record(fd, 'C', 0, static_cast<uint32_t>(st.classes));
-    put_record(fd, 'E', st.complete, static_cast<uint32_t>(st.schedules));
-  });
-  if (!out) {
-    res.error = std::string("cannot start a child: ") + std::strerror(errno);
-    return res;
-  }
-  // The last schedule: its marker and the records after it.
-  ExploredSchedule last;
-  std::string since;
-  uint32_t outranks[kMaxThreads + 1] = {};
-  bool ended = false;
-  for (size_t i = 0; i + kRecord <= out->records.size(); i += kRecord) {
-    const char *r = out->records.data() + i;
-    uint32_t value;
-    std::memcpy(&value, r + 4, 4);
-    if (r[0] == 'X') {
-      res.stats.schedules = value + 1;
-      since.clear();
-      std::fill(std::begin(outranks), std::end(outranks), 0);
-    } else if (r[0] == 'O') {
-      note_pick(outranks, static_cast<uint8_t>(r[1]) % (kMaxThreads + 1),
-                value);
-    } else if (r[0] == 'C') {
-      res.stats.classes = value;
-    } else if (r[0] == 'B') {
-      res.stats.sleep_blocked = value;
-    } else if (r[0] == 'E') {
-      ended = true;
-      res.stats.complete = r[1] != 0;
-      res.stats.schedules = value;
-    } else {
-      since.append(r, kRecord);
+  const std::vector<uint8_t> seeds = order_seeds(p.threads);
+  std::optional<Resume> from;
+  for (;;) {
+    Mirror m(p.threads, seeds, from ? from->tally : Tally{});
+    std::optional<ChildOutput> out = in_child(
+        [&](int fd) {
+          Executor e;
+          ExploreStats st =
+              search(e, p, o, fd, nullptr, from ? &*from : nullptr);
+          put_record(fd, 'E', st.complete, 0);
+        },
+        [&](const uint8_t *r) { m.read(r); });
+    if (!out) {
+      res.error = std::string("cannot start a child: ") + std::strerror(errno);
+      return res;
     }
+    res.stats = m.stats();
+    if (m.ended() && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0)
+      return res;
+    from = m.after_finding();
+    res.stats = from->tally.st;
+    std::optional<Signature> sig = signature_of(out->err);
+    if (!o.signature.empty() && sig && sig->str() != o.signature) {
+      // Another finding: count it, and go on after its schedule.
+      if (res.other_findings++ == 0)
+        res.other_signature = sig->str(), res.other_report = out->err;
+      continue;
+    }
+    res.finding = true;
+    res.report = out->err;
+    if (sig) res.signature = sig->str();
+    res.program = schedule_program(p, m.current());
+    break;
   }
-  if (ended && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0)
-    return res;
-  res.finding = true;
-  res.report = out->err;
-  if (std::optional<Signature> sig = signature_of(out->err))
-    res.signature = sig->str();
-  last.seed = seed_for(outranks, p.threads, order_seeds(p.threads));
-  last.decisions = read_records(since).decisions;
-  res.program = schedule_program(p, last);
   // Once more, alone, in a fresh child.
   Program again = res.program;
-  std::optional<ChildOutput> check = in_child([&](int) {
-    Executor e;
-    RunOptions ro;
-    ro.bug = o.bug;
-    e.run(again, ro);
-  });
+  std::optional<ChildOutput> check = in_child(
+      [&](int) {
+        Executor e;
+        RunOptions ro;
+        ro.bug = o.bug;
+        e.run(again, ro);
+      },
+      [](const uint8_t *) {});
   if (check && !res.signature.empty()) {
     std::optional<Signature> sig = signature_of(check->err);
     res.replayed = sig && sig->str() == res.signature;

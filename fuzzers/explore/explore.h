@@ -57,11 +57,21 @@
 //
 // Findings end the process (ASan aborts). explore() therefore runs the
 // search in a child process that owns an Executor and runs schedule after
-// schedule; before each one it writes a marker (its number and seed) to a
-// pipe, then the run writes its decisions there (schedule.h records). When
-// the child dies, the last marker and the decisions after it are the
-// schedule of the finding: the parent writes it as a Program and runs that
-// once more in a fresh child to check it shows the same signature.
+// schedule, and writes to a pipe what the parent needs to follow it: a
+// marker before each schedule, the path of the tree it follows, its
+// decisions (schedule.h records), picks, steps and footprints. When the
+// child dies, the last marker and the records after it are the schedule of
+// the finding: the parent writes it as a Program and runs that once more
+// in a fresh child to check it shows the same signature.
+//
+// Looking for one signature (ExploreOptions::signature, the minimizer's and
+// bisect's question "does some schedule show this finding?"), a finding of
+// another one does not end the search: it ends that schedule, as if the
+// Program stopped there. The parent counts it and starts a new child that
+// takes the tree as the dead run left it, with the races among the steps
+// it made (the step a finding cut short counts as touching everything),
+// and goes on with the next schedule: the same schedules in the same order
+// as one child would run had the finding not killed it.
 #ifndef NSFUZZ_FUZZERS_EXPLORE_EXPLORE_H_
 #define NSFUZZ_FUZZERS_EXPLORE_EXPLORE_H_
 
@@ -86,14 +96,18 @@ struct ExploreOptions {
   // (see above: faster, and not every interleaving within the bound).
   bool dependent_only = false;
   Bug bug = kDefaultBug;
+  // When not empty (a Signature::str()), a finding of another signature is
+  // counted and the search goes on after it (see above).
+  std::string signature;
 };
 
 struct ExploreStats {
-  uint64_t schedules = 0;      // runs made
+  uint64_t schedules = 0;      // runs made (findings end some)
   uint64_t sleep_blocked = 0;  // of those, found redundant part-way
   // Of those, how many ran distinct interleavings up to reordering adjacent
-  // independent steps (Mazurkiewicz traces under the footprints above): a
-  // schedule beyond these repeated one already run.
+  // independent steps (Mazurkiewicz traces under the footprints above),
+  // of those that ran to their end: a schedule beyond these repeated one
+  // already run, or a finding ended it.
   uint64_t classes = 0;
   bool complete = false;  // every interleaving within the bound ran
   uint64_t hash = 0;      // of the sequence: seeds and decisions
@@ -120,6 +134,15 @@ ExploreStats explore_here(Executor &e, const Program &p,
                           const ExploreOptions &o, int record_fd = -1,
                           std::vector<ExploredSchedule> *log = nullptr);
 
+// What explore() does when a finding of another signature ends a
+// schedule, tried where no finding is: the search that explore_here with
+// `record_fd` wrote `records` of, cut after the last step of its schedule
+// n (from 0), goes on here from that tree and those steps; the schedules
+// after n go to log. They are those of the search that was cut.
+ExploreStats explore_after(Executor &e, const Program &p,
+                           const ExploreOptions &o, const std::string &records,
+                           uint64_t n, std::vector<ExploredSchedule> *log);
+
 // The Program that replays schedule `s` of an exploration of p.
 Program schedule_program(const Program &p, const ExploredSchedule &s);
 
@@ -131,6 +154,10 @@ struct ExploreResult {
   Program program;        // the finding's schedule as a Program
   bool replayed = false;  // a fresh run of `program` gave `signature`
   std::string error;      // the search could not run (one line)
+  // With ExploreOptions::signature: the findings of other signatures it
+  // went past, and the first one's signature and report.
+  uint64_t other_findings = 0;
+  std::string other_signature, other_report;
 };
 
 // The search in a child process, as above.

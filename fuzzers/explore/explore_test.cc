@@ -289,6 +289,111 @@ TEST(ExploreTest, EveryScheduleReplaysAsItsProgram) {
   }
 }
 
+// The parent follows a child's search from its records: the same stats as
+// the search in this process.
+TEST(ExploreTest, TheParentFollowsTheChildsSearch) {
+  Program p = Load("corpus/nsproxy_fuzzer/three_tasks_share.txt");
+  ExploreOptions o;
+  o.preemptions = 1;
+  o.bug = Bug::none;
+  // The child first: TSan cannot fork a process with threads (an Executor's
+  // workers) and start threads in the child.
+  ExploreResult child = explore(p, o);
+  Executor e;
+  ExploreStats here = explore_here(e, p, o);
+  ASSERT_TRUE(child.error.empty()) << child.error;
+  EXPECT_FALSE(child.finding);
+  EXPECT_TRUE(child.stats.complete);
+  EXPECT_EQ(child.stats.schedules, here.schedules);
+  EXPECT_EQ(child.stats.classes, here.classes);
+  EXPECT_EQ(child.stats.hash, here.hash);
+}
+
+// After a finding of another signature, a new child goes on from the tree
+// and the steps the dead run left in the records: cut a search after any
+// schedule's last step, and the rest runs the same schedules.
+TEST(ExploreTest, ASearchCutAfterAScheduleGoesOnTheSame) {
+  Executor e;
+  for (const char *name : {"reader_vs_unshare", "three_tasks_share"}) {
+    Program p = Load(std::string("corpus/nsproxy_fuzzer/") + name + ".txt");
+    ExploreOptions o;
+    if (p.threads == 3) o.preemptions = 1;
+    std::FILE *f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    std::vector<ExploredSchedule> all;
+    ExploreStats whole = explore_here(e, p, o, fileno(f), &all);
+    std::string records(static_cast<size_t>(std::ftell(f)), '\0');
+    std::rewind(f);
+    ASSERT_EQ(std::fread(records.data(), 1, records.size(), f),
+              records.size());
+    std::fclose(f);
+    ASSERT_GT(all.size(), 40u);
+    for (uint64_t n : {uint64_t{0}, uint64_t{1}, uint64_t{7}, all.size() / 2,
+                       all.size() - 2, all.size() - 1}) {
+      std::vector<ExploredSchedule> rest;
+      ExploreStats st = explore_after(e, p, o, records, n, &rest);
+      EXPECT_TRUE(st.complete);
+      EXPECT_EQ(st.schedules, whole.schedules) << name << " cut after " << n;
+      EXPECT_EQ(st.hash, whole.hash) << name << " cut after " << n;
+      ASSERT_EQ(rest.size(), all.size() - n - 1) << name << " cut after " << n;
+      for (size_t i = 0; i < rest.size(); ++i)
+        ASSERT_TRUE(rest[i].seed == all[n + 1 + i].seed &&
+                    rest[i].decisions == all[n + 1 + i].decisions)
+            << name << " cut after " << n << ", schedule " << n + 1 + i
+            << ":\n"
+            << Story(rest[i]) << "instead of\n"
+            << Story(all[n + 1 + i]);
+    }
+  }
+}
+
+// Looking for one signature, the search goes past findings of another:
+// setns_plain_get's operations at K=3 show nsproxy_dec_and_test's
+// use-after-free first, then get_nsproxy's.
+TEST(ExploreTest, ItGoesPastFindingsOfAnotherSignature) {
+#ifdef NSFUZZ_TSAN
+  GTEST_SKIP() << "under TSan the model's own check reports both "
+                  "use-after-frees, with one signature";
+#endif
+  ParseResult parsed = parse_program(
+      "# nsfuzz program v2\n"
+      "protocol rcu_2007\n"
+      "threads 2\n"
+      "privileged T1 T2\n"
+      "T1: unshare(NEWNS|NEWIPC|NEWNET)\n"
+      "T2: setns(T1)\n"
+      "T1: mounts_open(T2)\n"
+      "T1: exit()\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error;
+  ExploreOptions o;
+  o.preemptions = 3;
+  o.bug = Bug::setns_plain_get;
+  ExploreResult first = explore(parsed.program, o);
+  ASSERT_TRUE(first.finding);
+  ASSERT_NE(first.signature.find("nsproxy_dec_and_test"), std::string::npos)
+      << first.signature;
+  const std::string want =
+      "asan:heap-use-after-free @ get_nsproxy>switch_task_namespaces";
+  o.signature = want;
+  ExploreResult found = explore(parsed.program, o);
+  ASSERT_TRUE(found.error.empty()) << found.error;
+  ASSERT_TRUE(found.finding);
+  EXPECT_EQ(found.signature, want);
+  EXPECT_TRUE(found.replayed);
+  EXPECT_EQ(found.other_signature, first.signature);
+  EXPECT_GE(found.other_findings, 1u);
+  EXPECT_GT(found.stats.schedules, first.stats.schedules);
+  std::printf("%llu schedules, %llu findings of another signature before\n",
+              static_cast<unsigned long long>(found.stats.schedules),
+              static_cast<unsigned long long>(found.other_findings));
+  // None within K=2: the search goes to its end past all the others.
+  o.preemptions = 2;
+  ExploreResult none = explore(parsed.program, o);
+  EXPECT_FALSE(none.finding);
+  EXPECT_TRUE(none.stats.complete);
+  EXPECT_GE(none.other_findings, 2u);
+}
+
 TEST(ExploreTest, TheBoundBoundsAndABudgetStops) {
   Executor e;
   Program p = Load("corpus/nsproxy_fuzzer/reader_vs_unshare.txt");
