@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,7 +12,9 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <memory>
+#include <new>
 #include <optional>
 #include <unordered_set>
 
@@ -57,18 +60,24 @@ namespace {
 // Our records on the decisions' fd: 8 bytes, like schedule.h's, of kinds
 // it skips. They let the parent follow the search, and go on with it in a
 // new child after a finding of another signature (ExploreOptions::
-// signature). 'X': a schedule starts (its number); 'N': a node of the tree
-// (the path as it stands at the start of a run, then each new one); 'O': a
-// pick where a thread blocked or finished (the thread, the runnable ones:
-// it outranks the others); 'T': a step starts (its thread and nodes); 'F':
-// the footprint of the step that ended (objects as numbers of the run);
-// 'R' and 'H': the run ended (sleep-blocked, its trace class); 'V': the
-// tree was cut short; 'E': the search ended (complete).
+// signature). 'X': a schedule starts (its number). Then the executor's
+// decisions, as they happen; and kept in a RunLog (below) until the run
+// ends: 'N', a node of the tree (the path as it stands at the start of the
+// run, then each new one); 'O', a pick where a thread blocked or finished
+// (the thread, the runnable ones: it outranks the others); 'T', a step
+// starts (its thread and nodes); 'F', the footprint of the step that ended
+// (objects as numbers of the run); 'V', the tree was cut short. Then 'R'
+// and 'H': the run ended (sleep-blocked, its trace class). 'E': the search
+// ended (complete).
 constexpr size_t kRecord = 8;
+using Record = std::array<char, kRecord>;
+Record make_record(char kind, uint8_t flag, uint32_t value) {
+  Record rec = {kind, static_cast<char>(flag)};
+  std::memcpy(rec.data() + 4, &value, 4);
+  return rec;
+}
 void put_record(int fd, char kind, uint8_t flag, uint32_t value) {
-  char rec[kRecord] = {kind, static_cast<char>(flag), 0, 0};
-  std::memcpy(rec + 4, &value, 4);
-  raw_write(fd, rec, sizeof rec);
+  raw_write(fd, make_record(kind, flag, value).data(), kRecord);
 }
 
 // A pick of q among the runnable threads `can_run`: q outranks the others,
@@ -146,16 +155,15 @@ struct Node {
 };
 
 // A node as an 'N' record: each set of threads fits a byte (kMaxThreads).
-void put_node(int fd, const Node &n) {
-  char rec[kRecord] = {'N',
-                       static_cast<char>(n.chosen),
-                       static_cast<char>(n.todo),
-                       static_cast<char>(n.done),
-                       static_cast<char>(n.enabled),
-                       static_cast<char>(n.runnable),
-                       static_cast<char>(n.asleep),
-                       0};
-  raw_write(fd, rec, sizeof rec);
+Record node_record(const Node &n) {
+  return {'N',
+          static_cast<char>(n.chosen),
+          static_cast<char>(n.todo),
+          static_cast<char>(n.done),
+          static_cast<char>(n.enabled),
+          static_cast<char>(n.runnable),
+          static_cast<char>(n.asleep),
+          0};
 }
 Node read_node(const uint8_t *r) {
   return {r[1] % (kMaxThreads + 1), r[2], r[3], r[4], r[5], r[6]};
@@ -178,17 +186,28 @@ struct RanStepRecord {
 // another allocated would be a race in TSan's eyes).
 constexpr size_t kMaxNodes = 4096;
 
+// The tree's and the steps' records of the run going on, kept in memory
+// and written to the records fd at its end, in one write: a run that a
+// finding ends never writes them, and the parent reads them here instead,
+// in memory it shares with the child (explore()). At most a path of
+// kMaxNodes nodes, and per step a 'T', two 'F' and an 'O'.
+struct RunLog {
+  size_t n = 0;
+  Record recs[5 * kMaxNodes + 8];
+};
+
 class DepthFirst final : public Chooser {
  public:
-  DepthFirst(const ExploreOptions &o, int record_fd)
-      : o_(o), record_fd_(record_fd) {
+  DepthFirst(const ExploreOptions &o, int record_fd, RunLog *log)
+      : o_(o), record_fd_(record_fd), log_(log) {
     path_.reserve(kMaxNodes);
   }
 
   // Before each run: the path it follows goes to the records.
   void begin() {
+    log_->n = 0;
     if (record_fd_ >= 0)
-      for (const Node &n : path_) put_node(record_fd_, n);
+      for (const Node &n : path_) emit(node_record(n));
     ids_n_ = 0;
     pos_ = 0, preemptions_ = 0, asleep_ = 0, blocked_ = false;
     std::fill(std::begin(outranks_), std::end(outranks_), 0);
@@ -251,11 +270,11 @@ class DepthFirst final : public Chooser {
     int chosen = c.kind == Choice::point ? at_point(c) : at_pick(c);
     if (asleep_ >> chosen & 1) blocked_ = true;
     if (record_fd_ >= 0 && !blocked_ && events_ < kMaxNodes) {
-      char rec[kRecord] = {'T', static_cast<char>(chosen)};
+      Record rec = {'T', static_cast<char>(chosen)};
       int16_t nodes[2] = {static_cast<int16_t>(step_node_),
                           static_cast<int16_t>(last_node())};
-      std::memcpy(rec + 4, nodes, 4);
-      raw_write(record_fd_, rec, sizeof rec);
+      std::memcpy(rec.data() + 4, nodes, 4);
+      emit(rec);
     }
     return chosen;
   }
@@ -295,7 +314,7 @@ class DepthFirst final : public Chooser {
     if (!blocked_ && (cands & (cands - 1)))
       chosen = decide(chosen, cands, can_run);
     note_pick(outranks_, chosen, can_run);
-    if (record_fd_ >= 0) put_record(record_fd_, 'O', chosen, can_run);
+    if (record_fd_ >= 0) emit(make_record('O', chosen, can_run));
     return chosen;
   }
 
@@ -329,7 +348,7 @@ class DepthFirst final : public Chooser {
     node.todo = o_.dpor ? 0 : awake & ~(1u << node.chosen);
     node.enabled = enabled, node.runnable = can_run, node.asleep = asleep_;
     path_.push_back(node);
-    if (record_fd_ >= 0) put_node(record_fd_, node);
+    if (record_fd_ >= 0) emit(node_record(node));
     step_node_ = static_cast<int>(pos_++);
     return node.chosen;
   }
@@ -363,7 +382,7 @@ class DepthFirst final : public Chooser {
   }
   int last_node() const { return static_cast<int>(pos_) - 1; }
   void cut_short() {
-    if (!overflow_ && record_fd_ >= 0) put_record(record_fd_, 'V', 0, 0);
+    if (!overflow_ && record_fd_ >= 0) emit(make_record('V', 0, 0));
     overflow_ = true;
   }
 
@@ -381,11 +400,14 @@ class DepthFirst final : public Chooser {
     }
     int i = 0;
     do {
-      char rec[kRecord] = {'F', all, static_cast<char>(std::min(5, f.n - i))};
+      Record rec = {'F', all, static_cast<char>(std::min(5, f.n - i))};
       for (int k = 0; k < rec[2]; ++k) rec[3 + k] = ids[i + k];
-      raw_write(record_fd_, rec, sizeof rec);
+      emit(rec);
       i += 5;
     } while (i < f.n);
+  }
+  void emit(const Record &rec) {
+    if (log_->n < std::size(log_->recs)) log_->recs[log_->n++] = rec;
   }
 
   // DPOR (Flanagan and Godefroid, POPL'05), bounded as Coons, Musuvathi
@@ -454,6 +476,7 @@ class DepthFirst final : public Chooser {
 
   const ExploreOptions &o_;
   int record_fd_;
+  RunLog *log_;  // the run's records ('N', 'T', 'F', 'O', 'V')
   static constexpr int kMaxIds = 255;
   const void *ids_of_[kMaxIds];  // the run's objects, numbered for 'F'
   int ids_n_ = 0;
@@ -519,13 +542,17 @@ struct Resume {
   bool overflow = false;
 };
 
+// run_log: where the run's records are kept until its end (shared with the
+// parent), or nullptr (a private one).
 ExploreStats search(Executor &e, const Program &p, const ExploreOptions &o,
                     int record_fd, std::vector<ExploredSchedule> *log,
-                    const Resume *from) {
+                    const Resume *from, RunLog *run_log = nullptr) {
   Tally t = from ? from->tally : Tally{};
   Program base = exploration_base(p);
-  // On the heap: it holds a run's steps.
-  auto owned = std::make_unique<DepthFirst>(o, record_fd);
+  // On the heap: they hold a run's steps and records.
+  std::unique_ptr<RunLog> own_log;
+  if (!run_log) own_log = std::make_unique<RunLog>(), run_log = own_log.get();
+  auto owned = std::make_unique<DepthFirst>(o, record_fd, run_log);
   const std::vector<uint8_t> seeds = order_seeds(p.threads);
   DepthFirst &dfs = *owned;
   // A resumed search goes on after the run a finding ended.
@@ -548,10 +575,14 @@ ExploreStats search(Executor &e, const Program &p, const ExploreOptions &o,
                        std::move(r.schedule.decisions)};
     t.ran(s);
     t.ended(dfs.trace_class(), dfs.sleep_blocked());
-    if (record_fd >= 0) {
+    if (record_fd >= 0) {  // the run's records, then its end, in one write
       uint64_t c = dfs.trace_class();
-      put_record(record_fd, 'R', dfs.sleep_blocked(), static_cast<uint32_t>(c));
-      put_record(record_fd, 'H', 0, static_cast<uint32_t>(c >> 32));
+      RunLog &l = *run_log;
+      l.recs[l.n++] =
+          make_record('R', dfs.sleep_blocked(), static_cast<uint32_t>(c));
+      l.recs[l.n++] = make_record('H', 0, static_cast<uint32_t>(c >> 32));
+      raw_write(record_fd, l.recs[0].data(), l.n * kRecord);
+      l.n = 0;
     }
     if (log) log->push_back(std::move(s));
   }
@@ -732,14 +763,26 @@ std::optional<ChildOutput> in_child(Body body, OnRecord on_record) {
 ExploreResult explore(const Program &p, const ExploreOptions &o) {
   ExploreResult res;
   const std::vector<uint8_t> seeds = order_seeds(p.threads);
+  // The records of the run going on, in memory the children write and this
+  // process reads when one dies.
+  void *shared = mmap(nullptr, sizeof(RunLog), PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) {
+    res.error = std::string("cannot map memory: ") + std::strerror(errno);
+    return res;
+  }
+  std::unique_ptr<void, void (*)(void *)> unmap(
+      shared, [](void *a) { munmap(a, sizeof(RunLog)); });
+  RunLog *run_log = new (shared) RunLog;
   std::optional<Resume> from;
   for (;;) {
     Mirror m(p.threads, seeds, from ? from->tally : Tally{});
+    run_log->n = 0;
     std::optional<ChildOutput> out = in_child(
         [&](int fd) {
           Executor e;
           ExploreStats st =
-              search(e, p, o, fd, nullptr, from ? &*from : nullptr);
+              search(e, p, o, fd, nullptr, from ? &*from : nullptr, run_log);
           put_record(fd, 'E', st.complete, 0);
         },
         [&](const uint8_t *r) { m.read(r); });
@@ -750,6 +793,9 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
     res.stats = m.stats();
     if (m.ended() && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0)
       return res;
+    // The dead run's records that never reached the pipe.
+    for (size_t i = 0; i < std::min(run_log->n, std::size(run_log->recs)); ++i)
+      m.read(reinterpret_cast<const uint8_t *>(run_log->recs[i].data()));
     from = m.after_finding();
     res.stats = from->tally.st;
     std::optional<Signature> sig = signature_of(out->err);

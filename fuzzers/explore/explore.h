@@ -58,11 +58,12 @@
 // Findings end the process (ASan aborts). explore() therefore runs the
 // search in a child process that owns an Executor and runs schedule after
 // schedule, and writes to a pipe what the parent needs to follow it: a
-// marker before each schedule, the path of the tree it follows, its
-// decisions (schedule.h records), picks, steps and footprints. When the
-// child dies, the last marker and the records after it are the schedule of
-// the finding: the parent writes it as a Program and runs that once more
-// in a fresh child to check it shows the same signature.
+// marker before each schedule, its decisions (schedule.h records) as they
+// happen, and at its end the path of the tree it followed, its picks, steps
+// and footprints, which until then are in memory the parent shares. When
+// the child dies, the last marker, the records after it and those in that
+// memory are the schedule of the finding: the parent writes it as a Program and
+// runs that once more in a fresh child to check it shows the same signature.
 //
 // Looking for one signature (ExploreOptions::signature, the minimizer's and
 // bisect's question "does some schedule show this finding?"), a finding of
