@@ -1,6 +1,6 @@
-// What the command-line tools (replay, program_tool, triage) share: strict
-// number flags, paths as the user meant them, and error text that never
-// puts a raw control byte on a terminal.
+// What the command-line tools (replay, program_tool, triage, explore)
+// share: strict number flags, paths as the user meant them, and error text
+// that never puts a raw control byte on a terminal.
 #ifndef NSFUZZ_FUZZERS_CLI_CLI_H_
 #define NSFUZZ_FUZZERS_CLI_CLI_H_
 

@@ -203,7 +203,7 @@ class DepthFirst final : public Chooser {
     path_.reserve(kMaxNodes);
   }
 
-  // Before each run: the path it follows goes to the records.
+  // Before each run: the path it follows starts the run's records.
   void begin() {
     log_->n = 0;
     if (record_fd_ >= 0)
