@@ -10,7 +10,7 @@
 # Dockerfile's WORKDIR), else $SRC/nsfuzz.
 #
 # Mirrors the Bazel targets of fuzzers/*/BUILD and core/BUILD: the executor
-# (fuzzers/exec/{executor,handoff,schedule}.cc) is built without TSan and without
+# (fuzzers/exec/{executor,fiber,handoff,schedule}.cc) is built without TSan and without
 # fuzzing-coverage instrumentation (tools/copts.bzl UNINSTRUMENTED_COPTS);
 # everything else with the full flags. liburcu is linked statically when its
 # archives exist, since the OSS-Fuzz runner image has no liburcu.
@@ -73,7 +73,7 @@ lib_srcs=(
   core/finding.cc core/namespaces.cc core/nsproxy.cc core/rcu.cc core/spinlock.cc core/world.cc
   fuzzers/program/decoder.cc fuzzers/mutate/mutator.cc fuzzers/program/program_text.cc fuzzers/program/validate.cc
 )
-executor_srcs=(fuzzers/exec/executor.cc fuzzers/exec/handoff.cc fuzzers/exec/schedule.cc)
+executor_srcs=(fuzzers/exec/executor.cc fuzzers/exec/fiber.cc fuzzers/exec/handoff.cc fuzzers/exec/schedule.cc)
 protocols=(task_lock_2007 rcu_2007 task_lock_2014)
 
 lib_objs=()

@@ -34,7 +34,14 @@ struct ReaderSlot {
   std::atomic<bool> used{false};
 };
 ReaderSlot readers[kMaxReaders];
-thread_local int my_slot = -1;
+// Tasks on this OS thread that hold a reader slot: the thread is
+// registered with liburcu while there is one (fibers share a registration;
+// the model's reader slots tell their read-side sections apart).
+thread_local int thread_readers = 0;
+
+int &my_slot() {
+  return task_local().rcu_slot;
+}
 
 // What a waiting synchronize_rcu() needs: the readers inside at its start.
 struct GraceWait {
@@ -59,38 +66,40 @@ bool grace_period_over(const void *arg) {
 }  // namespace
 
 void rcu_register_thread() {
-  if (my_slot >= 0) return;
+  int &slot = my_slot();
+  if (slot >= 0) return;
   for (int i = 0; i < kMaxReaders; ++i) {
     bool expected = false;
     if (readers[i].used.compare_exchange_strong(expected, true,
                                                 std::memory_order_relaxed)) {
-      my_slot = i;
+      slot = i;
       break;
     }
   }
-  if (my_slot < 0)
+  if (slot < 0)
     report_finding(FindingKind::deadlock, "rcu", "rcu_register_thread",
                    "more than 64 RCU threads registered");
-  urcu_memb_register_thread();
+  if (thread_readers++ == 0) urcu_memb_register_thread();
 }
 
 void rcu_unregister_thread() {
-  if (my_slot < 0) return;
-  urcu_memb_unregister_thread();
-  readers[my_slot].nesting.store(0, std::memory_order_relaxed);
-  readers[my_slot].used.store(false, std::memory_order_relaxed);
-  my_slot = -1;
+  int &slot = my_slot();
+  if (slot < 0) return;
+  if (--thread_readers == 0) urcu_memb_unregister_thread();
+  readers[slot].nesting.store(0, std::memory_order_relaxed);
+  readers[slot].used.store(false, std::memory_order_relaxed);
+  slot = -1;
 }
 
 bool rcu_read_lock_held() {
-  return my_slot >= 0 &&
-         readers[my_slot].nesting.load(std::memory_order_relaxed) > 0;
+  int slot = my_slot();
+  return slot >= 0 && readers[slot].nesting.load(std::memory_order_relaxed) > 0;
 }
 
 void rcu_read_lock() {
-  if (__builtin_expect(my_slot < 0, 0)) rcu_register_thread();
+  if (__builtin_expect(my_slot() < 0, 0)) rcu_register_thread();
   urcu_memb_read_lock();
-  readers[my_slot].nesting.fetch_add(1, std::memory_order_relaxed);
+  readers[my_slot()].nesting.fetch_add(1, std::memory_order_relaxed);
   sched_point(Site::rcu_read_lock);
 }
 
@@ -99,7 +108,7 @@ void rcu_read_unlock() {
 #ifdef NSFUZZ_TSAN
   __tsan_release(&grace_period_sync);
 #endif
-  ReaderSlot &r = readers[my_slot];
+  ReaderSlot &r = readers[my_slot()];
   if (r.nesting.fetch_sub(1, std::memory_order_relaxed) == 1)
     r.exits.fetch_add(1, std::memory_order_release);  // see synchronize_rcu
   urcu_memb_read_unlock();
@@ -123,7 +132,7 @@ void synchronize_rcu() {
   sched_point(Site::synchronize_rcu);
   if (sched_internal::installed) {
     GraceWait w;
-    w.self = my_slot;
+    w.self = my_slot();
     bool any = false;
     for (int i = 0; i < kMaxReaders; ++i) {
       // Exits first, then nesting (free-running runs are really concurrent):
@@ -135,8 +144,8 @@ void synchronize_rcu() {
       // nesting decrement is visible too, so at most a newer section is seen,
       // whose exit also comes.
       w.exits_at_start[i] = readers[i].exits.load(std::memory_order_acquire);
-      w.was_inside[i] = i != my_slot &&
-                        readers[i].nesting.load(std::memory_order_relaxed) > 0;
+      w.was_inside[i] =
+          i != w.self && readers[i].nesting.load(std::memory_order_relaxed) > 0;
       any |= w.was_inside[i];
     }
     if (any)

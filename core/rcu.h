@@ -27,8 +27,10 @@
 
 namespace nsfuzz {
 
-// Every thread that uses RCU registers once (liburcu's rule); a reader
-// that did not is registered by its first rcu_read_lock().
+// Every task that uses RCU registers once (liburcu's rule, per task: each
+// gets its own reader slot, and its OS thread is registered with liburcu
+// while any task on it is); a reader that did not is registered by its
+// first rcu_read_lock().
 void rcu_register_thread();
 void rcu_unregister_thread();
 

@@ -7,6 +7,16 @@ namespace nsfuzz {
 
 namespace sched_internal {
 Scheduler *installed = nullptr;
+constinit thread_local TaskLocal *task_local = nullptr;
+}  // namespace sched_internal
+
+namespace {
+constinit thread_local TaskLocal own_task_local;
+}  // namespace
+
+TaskLocal &task_local() {
+  TaskLocal *t = sched_internal::task_local;
+  return t ? *t : own_task_local;
 }
 
 namespace {

@@ -52,9 +52,24 @@ class Scheduler {
   virtual void access(const void *obj) { (void)obj; }
 };
 
+// What the core keeps per task outside task_struct, where a kernel thread
+// would use per-task or per-CPU state: the RCU reader slot and the
+// spinlocks held. Each OS thread has its own by default; a scheduler that
+// runs several tasks on one thread (fibers) gives each task its own and
+// installs it, with `current`, whenever that task resumes.
+struct TaskLocal {
+  int rcu_slot = -1;       // core/rcu.cc: this task's reader slot
+  int spinlocks_held = 0;  // core/spinlock.cc
+};
+
 namespace sched_internal {
 extern Scheduler *installed;
-}
+// The running task's TaskLocal; nullptr: the calling thread's own.
+extern thread_local TaskLocal *task_local;
+}  // namespace sched_internal
+
+// The running task's TaskLocal.
+TaskLocal &task_local();
 
 // Installs (or, with nullptr, removes) the process-wide scheduler. Call only
 // while no core operation runs.

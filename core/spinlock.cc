@@ -8,8 +8,6 @@
 namespace nsfuzz {
 namespace {
 
-thread_local int held_count = 0;
-
 bool lock_free(const void *arg) {
   return !static_cast<const spinlock_t *>(arg)->locked.load(
       std::memory_order_relaxed);
@@ -18,7 +16,7 @@ bool lock_free(const void *arg) {
 }  // namespace
 
 int spinlocks_held() {
-  return held_count;
+  return task_local().spinlocks_held;
 }
 
 void spin_lock(spinlock_t *l, const void *who, const void *obj, Site site,
@@ -39,11 +37,11 @@ void spin_lock(spinlock_t *l, const void *who, const void *obj, Site site,
     sched_block(contended_site, obj, WaitFor{lock_free, l});
   }
   l->owner.store(who, std::memory_order_relaxed);
-  ++held_count;
+  ++task_local().spinlocks_held;
 }
 
 void spin_unlock(spinlock_t *l, const void *obj, Site unlocked_site) {
-  --held_count;
+  --task_local().spinlocks_held;
   l->owner.store(nullptr, std::memory_order_relaxed);
   l->locked.store(false, std::memory_order_release);
   sched_point(unlocked_site, obj);

@@ -20,7 +20,7 @@ FuzzLoopStats fuzz_loop(Executor &executor,
   auto run = [&](Program p) {
     if (opts.protocol) p.protocol = *opts.protocol;
     ++stats.executions;
-    RunResult r = executor.run(p, opts.run);
+    const RunResult &r = executor.run(p, opts.run);
     bool fresh = false;
     for (uint16_t pair : r.pairs)
       if (!seen[pair]) seen[pair] = true, fresh = true, ++stats.pairs_seen;

@@ -46,7 +46,7 @@ bool no_run_anchors = false;            // NSFUZZ_NO_RUN_ANCHORS=1
 // NSFUZZ_RUNS_FILE=<path> maps its first 8 bytes (ci/bug-hunt reads them).
 volatile uint64_t *runs = nullptr;
 
-RunResult counted_run(const Program &p, const RunOptions &o) {
+const RunResult &counted_run(const Program &p, const RunOptions &o) {
   if (runs) *runs = *runs + 1;
   return executor->run(p, o);
 }
@@ -146,7 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!in.ok()) return -1;  // text that does not parse: not an input
   Program p = std::move(in.program);
   if (forced_protocol) p.protocol = *forced_protocol;
-  RunResult r = counted_run(p, run_options);
+  const RunResult &r = counted_run(p, run_options);
   const uint64_t h = input_hash(data, size);
   ran_whole[h % kRanWholeSlots] = h | 1;  // never 0, an empty slot
   if (!no_interleaving_feedback)
@@ -162,7 +162,7 @@ static std::vector<Anchor> anchors_of(const Program &p) {
   if (forced_protocol) q.protocol = *forced_protocol;
   RunOptions o = run_options;
   o.record_steps = true;
-  RunResult r = counted_run(q, o);
+  const RunResult &r = counted_run(q, o);
   std::vector<Anchor> out;
   out.reserve(r.schedule.steps.size());
   for (const Step &s : r.schedule.steps) out.push_back(s.at);

@@ -2,12 +2,9 @@
 // of its state is touched only by the thread holding the token.
 #include "fuzzers/exec/executor.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <atomic>
 #include <string>
-#include <thread>
 
 #include "core/finding.h"
 #include "core/nsproxy.h"
@@ -21,9 +18,8 @@
 namespace nsfuzz {
 
 struct Worker {
-  int index = 0;  // Program thread number, 1..kMaxThreads
-  std::thread thread;
-  Baton baton;
+  int index = 0;  // Program thread number, 1..kMaxThreads (its seat)
+  TaskLocal tl;   // its RCU reader slot, its spinlocks (core/sched.h)
   // Per run:
   task_struct *task = nullptr;
   std::vector<size_t> ops;          // indices into the Program's ops
@@ -51,8 +47,10 @@ constexpr size_t kMaxTraceEvents = 1 << 16;
 
 struct Executor::Impl final : Scheduler {
   Worker workers[kMaxThreads + 1];  // [0] unused: threads are 1-based
-  Baton main_baton;
+  const Backend backend;
+  std::unique_ptr<Handoff> handoff;  // seat 0: the caller of run()
   bool shutdown = false;
+  RunResult out;  // the last run's; its buffers are reused
   char run_start_sync = 0, run_end_sync = 0;  // TSan edges at the boundaries
 
   // Per run.
@@ -72,7 +70,13 @@ struct Executor::Impl final : Scheduler {
   int lowest_priority = 0;
   uint64_t conflicts = 0;  // conflicting points passed (Policy::conflicts)
 
-  Impl() {
+  explicit Impl(Backend b) : backend(b) {
+    // Every buffer a run writes is allocated here, once: under ASan a
+    // buffer allocated per run is fresh memory, faulted in every time.
+    out.results.reserve(kMaxOps);
+    out.pairs.reserve(kMaxPairs);
+    out.schedule.decisions.reserve(kMaxDecisions);
+    handoff = Handoff::make(b, kMaxThreads, &worker_body, this);
     // One at a time, so that worker i always gets the same RCU reader slot:
     // the core's loops over the slots are coverage-instrumented, and a racy
     // slot order would give the same input different coverage per process.
@@ -81,46 +85,61 @@ struct Executor::Impl final : Scheduler {
       // Never grown by a run: an input that left more mallocs than frees
       // would be run again by libFuzzer to look for a leak.
       workers[i].ops.reserve(kMaxOps);
-      workers[i].thread = std::thread([this, i] { worker_main(&workers[i]); });
-      baton_wait(&main_baton);
+      handoff->start(i);
     }
   }
 
   ~Impl() override {
     shutdown = true;
     for (int i = 1; i <= kMaxThreads; ++i) {
-      baton_post(&workers[i].baton);
-      workers[i].thread.join();
+      handoff->pass(0, i);
+      handoff->stop(i);
     }
   }
 
+  static void worker_body(void *impl, int seat) {
+    auto *self = static_cast<Impl *>(impl);
+    self->worker_main(&self->workers[seat]);
+  }
+
+  // Worker `self` has the token: the core sees its task (a fiber shares
+  // the thread's `current` and TaskLocal pointer with the others).
+  void resume(Worker *self) {
+    current = self->task;
+    sched_internal::task_local = &self->tl;
+  }
+
   void worker_main(Worker *self) {
-    rcu_register_thread();  // once per thread, for every run
-    baton_post(&main_baton);
-    for (;;) {
-      baton_wait(&self->baton);
-      if (shutdown) break;
+    sched_internal::task_local = &self->tl;
+    rcu_register_thread();  // once per task, for every run
+    handoff->pass(self->index, 0);
+    while (!shutdown) {
       tsan_acquire(&run_start_sync);
-      current = self->task;
+      resume(self);
       for (size_t i : self->ops) run_op(self, i);
       current = nullptr;
       self->done = true;
       tsan_release(&run_end_sync);
       if (opts->free_running) {
-        if (free_running_left.fetch_sub(1) == 1) baton_post(&main_baton);
+        if (free_running_left.fetch_sub(1) == 1)
+          handoff->pass(self->index, 0);
+        else
+          handoff->wait(self->index);
         continue;
       }
       int next = pick(0);
       // Asked even when no thread is left, to see the last step.
       if (opts->chooser) next = ask(Choice::finished, next, 0);
       if (next) {
-        give_token(next, Decision{self->last, next, Reason::finished});
+        note_switch(next, Decision{self->last, next, Reason::finished});
+        handoff->pass(self->index, next);
       } else if (all_done()) {
-        baton_post(&main_baton);
+        handoff->pass(self->index, 0);
       } else {
         report_deadlock();
       }
     }
+    sched_internal::task_local = &self->tl;
     rcu_unregister_thread();
   }
 
@@ -188,7 +207,8 @@ struct Executor::Impl final : Scheduler {
     return best;
   }
 
-  void give_token(int next, const Decision &d) {
+  // The token is about to go to `next`: the decision, as data.
+  void note_switch(int next, const Decision &d) {
     ++result->switches;
     auto &decisions = result->schedule.decisions;
     if (decisions.size() < kMaxDecisions) decisions.push_back(d);
@@ -202,14 +222,14 @@ struct Executor::Impl final : Scheduler {
     // Whatever this worker wrote (trace included) happens-before teardown;
     // workers never acquire this, so no edge between workers.
     tsan_release(&run_end_sync);
-    baton_post(&workers[next].baton);
   }
 
   // Hands the token from `self` to `next` and waits to get it back.
   void switch_to(Worker *self, int next, const Decision &d) {
-    give_token(next, d);
-    baton_wait(&self->baton);
+    note_switch(next, d);
+    handoff->pass(self->index, next);
     running = self->index;
+    resume(self);
   }
 
   // --- Scheduler: called by the core on the running worker.
@@ -385,8 +405,7 @@ struct Executor::Impl final : Scheduler {
     report_finding(FindingKind::deadlock, object.empty() ? "threads" : object,
                    "executor", message);
     // A test's handler returned: this run cannot go on. Abandon it.
-    baton_post(&main_baton);
-    for (;;) baton_wait(&workers[running].baton);
+    for (;;) handoff->pass(running, 0);
   }
 
   void free_point(Site site) {
@@ -398,15 +417,19 @@ struct Executor::Impl final : Scheduler {
   }
   std::atomic<uint64_t> result_points{0};
 
-  RunResult run(const Program &p, const RunOptions &o) {
-    // Every buffer a worker writes is allocated here, before the run: a
-    // reallocation on one worker of memory another worker allocated would
-    // be a race in TSan's eyes (malloc and memmove are intercepted), and an
-    // honest one, since only the invisible token orders them.
-    RunResult r;
+  const RunResult &run(const Program &p, const RunOptions &o) {
+    // Every buffer a worker writes is allocated before the run (once, and
+    // kept: see Impl()): a reallocation on one worker of memory another
+    // worker allocated would be a race in TSan's eyes (malloc and memmove
+    // are intercepted), and an honest one, since only the invisible token
+    // orders them.
+    RunResult &r = out;
+    r.points = r.switches = r.hash = 0;
     r.results.assign(p.ops.size(), 0);
-    r.pairs.reserve(kMaxPairs);
-    r.schedule.decisions.reserve(kMaxDecisions);
+    r.pairs.clear();
+    r.schedule.decisions.clear();
+    r.schedule.steps.clear();
+    r.trace.clear();
     if (o.record_steps) r.schedule.steps.reserve(kMaxSteps);
     if (o.trace && !o.free_running) r.trace.reserve(kMaxTraceEvents);
     if (o.live_trace) *o.live_trace = &r.trace;
@@ -442,17 +465,21 @@ struct Executor::Impl final : Scheduler {
 
     install_scheduler(this);
     tsan_release(&run_start_sync);
+    task_struct *const caller_task = current;
+    TaskLocal *const caller_local = sched_internal::task_local;
     if (o.free_running) {
       free_running_left = n;
-      for (int i = 1; i <= n; ++i) baton_post(&workers[i].baton);
+      for (int i = 1; i <= n; ++i) handoff->post(i);
+      handoff->wait(0);
     } else {
       running = 0;
       int first = pick(0);
       if (o.chooser) first = ask(Choice::start, first, 0);
       running = first;
-      baton_post(&workers[running].baton);
+      handoff->pass(0, first);
     }
-    baton_wait(&main_baton);
+    current = caller_task;
+    sched_internal::task_local = caller_local;
     tsan_acquire(&run_end_sync);
     install_scheduler(nullptr);
     if (o.free_running) r.points = result_points;
@@ -499,11 +526,19 @@ void initial_priorities(uint8_t seed, int n, int prio[kMaxThreads + 1]) {
   }
 }
 
-Executor::Executor() : impl_(std::make_unique<Impl>()) {}
+Executor::Executor(Backend b) : impl_(std::make_unique<Impl>(b)) {}
 Executor::~Executor() = default;
 
-RunResult Executor::run(const Program &p, const RunOptions &opts) {
+const RunResult &Executor::run(const Program &p, const RunOptions &opts) {
+  if (opts.free_running && !impl_->handoff->concurrent()) {
+    if (!threads_) threads_ = std::make_unique<Impl>(Backend::threads);
+    return threads_->run(p, opts);
+  }
   return impl_->run(p, opts);
+}
+
+Backend Executor::backend() const {
+  return impl_->backend;
 }
 
 std::string format_event(const TraceEvent &e) {

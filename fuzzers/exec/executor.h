@@ -1,6 +1,8 @@
-// Executor: runs a Program deterministically on persistent real threads.
+// Executor: runs a Program deterministically on persistent workers.
 //
-// Each Program thread is a worker thread acting as its own task. Exactly
+// Each Program thread is a worker acting as its own task: a fiber on the
+// caller's thread (the default) or a thread of its own (the reference
+// backend, and the only one that can run free; handoff.h). Exactly
 // one runs at a time: it holds the token until it reaches the schedule
 // point where the Program says to switch, finishes, or blocks (a held
 // spinlock, a grace period waiting for a reader); then it hands the token
@@ -14,8 +16,8 @@
 // run reports a deadlock. The same Program gives the same interleaving, so
 // the same outcome, every time.
 //
-// The hand-off (fuzzers/exec/handoff.cc) and this scheduler are built without
-// TSan and coverage instrumentation: workers get no happens-before edge
+// The hand-off (fuzzers/exec/handoff.cc, fiber.cc) and this scheduler are built
+// without TSan and coverage instrumentation: workers get no happens-before edge
 // from the token, so TSan reports the races of the code under test, and
 // scheduling is no coverage feedback. The run's start and end are the only
 // edges the executor adds (setup before every worker, every worker before
@@ -30,6 +32,7 @@
 
 #include "core/bugs.h"
 #include "core/sched.h"
+#include "fuzzers/exec/handoff.h"
 #include "fuzzers/exec/schedule.h"
 #include "fuzzers/program/program.h"
 
@@ -150,19 +153,25 @@ struct RunResult {
 
 class Executor {
  public:
-  Executor();
+  // With Backend::fibers, every run() must come from the thread that made
+  // the Executor; a free_running run goes to worker threads all the same.
+  explicit Executor(Backend b = default_backend());
   ~Executor();
   Executor(const Executor &) = delete;
   Executor &operator=(const Executor &) = delete;
 
   // Runs `p` on a fresh world, then tears the world down and checks it.
   // Findings go to the core's finding handler (default: report and abort).
-  RunResult run(const Program &p, const RunOptions &opts = {});
+  // The result is the Executor's own, valid until the next run (its
+  // buffers are reused: no allocation per run).
+  const RunResult &run(const Program &p, const RunOptions &opts = {});
+  Backend backend() const;
 
   struct Impl;
 
  private:
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Impl> threads_;  // free_running runs, under fibers
 };
 
 // One operation on the current task, called directly on the core, as a

@@ -48,20 +48,32 @@ Program IdleWorkersProgram(Rng &rng, Protocol protocol) {
 
 class SchedulerInvisibleTest : public ::testing::TestWithParam<Protocol> {};
 
-TEST_P(SchedulerInvisibleTest, IdleWorkersAndBlockedThreadsRunClean) {
-  static Executor *executor = new Executor;
-  Rng rng(0x5eed + static_cast<int>(GetParam()));
+// On both backends: fibers share one OS thread's `current` and TaskLocal
+// pointer, which the scheduler writes at every switch (TSan must not see
+// it), and threads hand the token through futexes.
+void IdleWorkersAndBlockedThreadsRunClean(Executor &executor, Protocol pr) {
+  Rng rng(0x5eed + static_cast<int>(pr));
   RunOptions traced;
   traced.trace = true;  // object names are read from the core too
   for (int i = 0; i < 400; ++i) {
-    Program p = IdleWorkersProgram(rng, GetParam());
-    RunResult r = executor->run(p, i % 4 ? RunOptions{} : traced);
+    Program p = IdleWorkersProgram(rng, pr);
+    const RunResult &r = executor.run(p, i % 4 ? RunOptions{} : traced);
     ASSERT_EQ(r.results.size(), p.ops.size());  // a report ends the process
   }
   for (Program p : testing::RandomPrograms(400, 7, 40, 200, 8)) {
-    p.protocol = GetParam();
-    executor->run(p);
+    p.protocol = pr;
+    executor.run(p);
   }
+}
+
+TEST_P(SchedulerInvisibleTest, OnFibers) {
+  static Executor *executor = new Executor(Backend::fibers);
+  IdleWorkersAndBlockedThreadsRunClean(*executor, GetParam());
+}
+
+TEST_P(SchedulerInvisibleTest, OnThreads) {
+  static Executor *executor = new Executor(Backend::threads);
+  IdleWorkersAndBlockedThreadsRunClean(*executor, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryProtocol, SchedulerInvisibleTest,

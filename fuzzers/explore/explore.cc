@@ -570,9 +570,9 @@ ExploreStats search(Executor &e, const Program &p, const ExploreOptions &o,
     ro.bug = o.bug;
     ro.chooser = &dfs;
     ro.record_fd = record_fd;
-    RunResult r = e.run(base, ro);
+    const RunResult &r = e.run(base, ro);
     ExploredSchedule s{seed_for(dfs.outranks(), p.threads, seeds),
-                       std::move(r.schedule.decisions)};
+                       r.schedule.decisions};
     t.ran(s);
     t.ended(dfs.trace_class(), dfs.sleep_blocked());
     if (record_fd >= 0) {  // the run's records, then its end, in one write
