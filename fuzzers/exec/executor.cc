@@ -31,10 +31,9 @@ struct Worker {
   WaitFor wait{};
   Site wait_site{};
   int priority = 0;
-  // Where the thread stands (ThreadView).
-  bool started = false;
-  Site at_site{};
-  const void *obj = nullptr, *prev_obj = nullptr;
+  // Where the thread stands (started, site, obj, prev_obj; the rest of a
+  // ThreadView is filled in by view()).
+  ThreadView pos;
   // What its current step touched where it has no point (sched_access).
   const void *touched[kMaxTouched] = {};
   int touched_n = 0;  // -1: more than fit
@@ -301,18 +300,11 @@ struct Executor::Impl final : Scheduler {
 
   // --- Where the threads stand: for the chooser and conflicting points.
   static void note_position(Worker *w, Site site, const void *obj) {
-    w->prev_obj = w->obj, w->obj = obj, w->at_site = site, w->started = true;
-  }
-  // Where thread i stands, without asking whether it can run.
-  ThreadView position(int i) const {
-    const Worker &w = workers[i];
-    ThreadView v;
-    v.started = w.started, v.site = w.at_site;
-    v.obj = w.obj, v.prev_obj = w.prev_obj;
-    return v;
+    ThreadView &p = w->pos;
+    p.prev_obj = p.obj, p.obj = obj, p.site = site, p.started = true;
   }
   ThreadView view(int i) const {
-    ThreadView v = position(i);
+    ThreadView v = workers[i].pos;
     v.runnable = runnable(i), v.done = workers[i].done;
     v.blocked = workers[i].blocked;
     return v;
@@ -321,9 +313,9 @@ struct Executor::Impl final : Scheduler {
   // without ops has no next step: it only finishes). At every point of a
   // `conflicts` run: positions first, the wait predicate only if needed.
   bool conflicting(int t) const {
-    const ThreadView vt = position(t);
+    const ThreadView &vt = workers[t].pos;
     for (int u = 1; u <= n; ++u)
-      if (u != t && !workers[u].ops.empty() && dependent(position(u), vt) &&
+      if (u != t && !workers[u].ops.empty() && dependent(workers[u].pos, vt) &&
           runnable(u))
         return true;
     return false;
@@ -458,7 +450,7 @@ struct Executor::Impl final : Scheduler {
       wk.op = -1, wk.last = Anchor{i, Site{}, 0};
       std::fill(std::begin(wk.passes), std::end(wk.passes), 0);
       wk.priority = prio[i];
-      wk.started = false, wk.obj = wk.prev_obj = nullptr, wk.touched_n = 0;
+      wk.pos = ThreadView{}, wk.touched_n = 0;
     }
     for (size_t i = 0; i < p.ops.size(); ++i)
       workers[p.ops[i].thread].ops.push_back(i);
@@ -491,8 +483,9 @@ struct Executor::Impl final : Scheduler {
 int execute_op(const Op &op) {
   std::vector<std::string> lines;
   std::string host;
-  std::string name =
-      std::string(1, name_arg_letter(op.kind)) + std::to_string(op.arg);
+  auto name = [&op] {
+    return std::string(1, name_arg_letter(op.kind)) + std::to_string(op.arg);
+  };
   switch (op.kind) {
     case OpKind::clone: return sys_clone(op.arg);
     case OpKind::unshare: return sys_unshare(op.arg);
@@ -501,9 +494,9 @@ int execute_op(const Op &op) {
     case OpKind::mounts_open: return mounts_open(op.arg, &lines);
     case OpKind::mountstats_open: return mountstats_open(op.arg, &lines);
     case OpKind::gethostname: return gethostname_of(op.arg, &host);
-    case OpKind::sethostname: return sys_sethostname(name);
-    case OpKind::mount: return sys_mount(name);
-    case OpKind::umount: return sys_umount(name);
+    case OpKind::sethostname: return sys_sethostname(name());
+    case OpKind::mount: return sys_mount(name());
+    case OpKind::umount: return sys_umount(name());
     case OpKind::setns: return sys_setns(op.arg);
   }
   return -EINVAL;
