@@ -15,12 +15,20 @@ namespace {
 class Minimizer {
  public:
   Minimizer(const StillFails &f, MinimizeStats *s, const StepsOf &st,
-            const FindSchedule &fs)
-      : fails_(f), stats_(s), steps_of_(st), find_(fs) {}
+            const FindSchedule &fs, const OutOfBudget &ob)
+      : fails_(f), stats_(s), steps_of_(st), find_(fs), out_of_budget_(ob) {}
+
+  // Whether the budget is spent (once it is, for good).
+  bool stopped() {
+    if (!stopped_ && out_of_budget_ && out_of_budget_()) stopped_ = true;
+    if (stopped_ && stats_) stats_->cut_short = true;
+    return stopped_;
+  }
 
   // Removes ops [start, end); when steps are known, first with their
   // thread's later switches re-anchored past the removed ops' passes.
   bool try_drop_ops(Program &p, size_t start, size_t end) {
+    if (stopped()) return false;
     Program c = p;
     c.ops.erase(c.ops.begin() + start, c.ops.begin() + end);
     if (steps_of_) {
@@ -34,7 +42,8 @@ class Minimizer {
   // finds, if either still fails.
   bool try_keep_any_schedule(Program &current, const Program &candidate) {
     if (try_keep(current, candidate)) return true;
-    if (!find_ || candidate == current || !is_valid(candidate)) return false;
+    if (!find_ || candidate == current || !is_valid(candidate) || stopped())
+      return false;
     if (stats_) ++stats_->searches;
     std::optional<Program> found = find_(candidate);
     if (!found || *found == current || !is_valid(*found)) return false;
@@ -45,7 +54,7 @@ class Minimizer {
   // The fewest-preemption schedule the search finds, if it has fewer
   // switches than the Program's.
   bool fewer_switches(Program &p) {
-    if (!find_ || p.switches.empty()) return false;
+    if (!find_ || p.switches.empty() || stopped()) return false;
     if (stats_) ++stats_->searches;
     std::optional<Program> found = find_(p);
     if (!found || !is_valid(*found) ||
@@ -57,7 +66,7 @@ class Minimizer {
 
   // Keeps `candidate` if it is valid, different and still fails.
   bool try_keep(Program &current, const Program &candidate) {
-    if (candidate == current || !is_valid(candidate)) return false;
+    if (candidate == current || !is_valid(candidate) || stopped()) return false;
     if (stats_) ++stats_->tries;
     if (!fails_(candidate)) return false;
     current = candidate;
@@ -194,14 +203,17 @@ class Minimizer {
   MinimizeStats *stats_;
   const StepsOf &steps_of_;
   const FindSchedule &find_;
+  const OutOfBudget &out_of_budget_;
+  bool stopped_ = false;
 };
 
 }  // namespace
 
 Program minimize(const Program &input, const StillFails &still_fails,
                  MinimizeStats *stats, const StepsOf &steps_of,
-                 const FindSchedule &find_schedule) {
-  Minimizer m(still_fails, stats, steps_of, find_schedule);
+                 const FindSchedule &find_schedule,
+                 const OutOfBudget &out_of_budget) {
+  Minimizer m(still_fails, stats, steps_of, find_schedule, out_of_budget);
   Program p = input;
   for (;;) {
     if (stats) ++stats->rounds;
@@ -211,6 +223,7 @@ Program minimize(const Program &input, const StillFails &still_fails,
     changed |= m.simplify(p);
     if (!changed) changed = m.fewer_switches(p);
     if (!changed && !m.byte_pass(p)) break;
+    if (m.stopped()) break;
   }
   return p;
 }

@@ -42,17 +42,25 @@ using StepsOf = std::function<std::vector<Step>(const Program &)>;
 // schedule (anchored switches); none when there is none.
 using FindSchedule = std::function<std::optional<Program>(const Program &)>;
 
+// Optional: true once the minimizer must stop (a budget spent). Asked
+// before each predicate evaluation and search; from then on no candidate
+// is tried, and the smallest Program kept so far, which still fails, is
+// the result.
+using OutOfBudget = std::function<bool()>;
+
 struct MinimizeStats {
   uint64_t tries = 0;     // predicate evaluations
   uint64_t searches = 0;  // FindSchedule calls
   int rounds = 0;
+  bool cut_short = false;  // out_of_budget stopped it: not 1-minimal
 };
 
 // `p` is v2 (triage writes a v1 schedule out first): switches are anchors.
 Program minimize(const Program &p, const StillFails &still_fails,
                  MinimizeStats *stats = nullptr,
                  const StepsOf &steps_of = nullptr,
-                 const FindSchedule &find_schedule = nullptr);
+                 const FindSchedule &find_schedule = nullptr,
+                 const OutOfBudget &out_of_budget = nullptr);
 
 }  // namespace nsfuzz
 

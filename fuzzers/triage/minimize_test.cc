@@ -102,5 +102,33 @@ T1: clone(NEWNS|NEWUTS|NEWIPC)
   EXPECT_EQ(small.fail_alloc, 2u);
 }
 
+// A budget stops the minimizer where it is: the result is the smallest
+// Program kept so far, which still fails, and says it was cut short; the
+// same minimization with budget to spare goes on to the 1-minimal one.
+TEST(MinimizeTest, ABudgetStopsItWithTheSmallestProgramSoFar) {
+  Program p = testing::RandomPrograms(1, 3, 4, 4, 1)[0];
+  p.threads = 3;
+  p.ops.clear();
+  for (int i = 0; i < 12; ++i)
+    p.ops.push_back({1 + i % 3, OpKind::gethostname, 1});
+  p.ops.push_back({1, OpKind::unshare, 1});
+  p.ops.push_back({2, OpKind::mounts_open, 1});
+  auto still = [](const Program &c) { return needed_ops(c); };
+  MinimizeStats whole;
+  Program done = minimize(p, still, &whole);
+  EXPECT_FALSE(whole.cut_short);
+  EXPECT_EQ(done.ops.size(), 2u) << print_program(done);
+  for (uint64_t budget : {uint64_t{0}, uint64_t{1}, uint64_t{3}}) {
+    MinimizeStats stats;
+    Program cut = minimize(p, still, &stats, nullptr, nullptr,
+                           [&] { return stats.tries >= budget; });
+    EXPECT_TRUE(stats.cut_short) << budget;
+    EXPECT_EQ(stats.tries, budget);
+    EXPECT_TRUE(still(cut)) << print_program(cut);
+    EXPECT_GT(cut.ops.size(), done.ops.size()) << budget;
+    EXPECT_LE(cut.ops.size(), p.ops.size());
+  }
+}
+
 }  // namespace
 }  // namespace nsfuzz

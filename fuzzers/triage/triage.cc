@@ -54,7 +54,8 @@ Program make_schedule_explicit(Runner &runner, const Program &p,
 }
 
 Program minimize_finding(Runner &runner, const Program &p, const Signature &sig,
-                         MinimizeStats *stats) {
+                         MinimizeStats *stats,
+                         const OutOfBudget &out_of_budget) {
   return minimize(
       p,
       [&](const Program &candidate) {
@@ -67,11 +68,13 @@ Program minimize_finding(Runner &runner, const Program &p, const Signature &sig,
       },
       [&](const Program &candidate) {
         return runner.schedule_showing(candidate, sig);
-      });
+      },
+      out_of_budget);
 }
 
 TriageResult triage(Runner &runner, const Program &p, int confirm_runs,
-                    const std::map<std::string, std::string> &known) {
+                    const std::map<std::string, std::string> &known,
+                    const OutOfBudget &out_of_budget) {
   TriageResult r;
   r.confirmation = confirm(runner, p, confirm_runs);
   r.status = r.confirmation.status;
@@ -84,8 +87,8 @@ TriageResult triage(Runner &runner, const Program &p, int confirm_runs,
   }
   Program explicit_p =
       make_schedule_explicit(runner, p, *r.confirmation.signature);
-  r.minimized =
-      minimize_finding(runner, explicit_p, *r.confirmation.signature, &r.stats);
+  r.minimized = minimize_finding(runner, explicit_p, *r.confirmation.signature,
+                                 &r.stats, out_of_budget);
   return r;
 }
 

@@ -70,9 +70,11 @@ std::optional<std::string> dedup(
 Program make_schedule_explicit(Runner &runner, const Program &p,
                                const Signature &sig);
 
-// Minimizes while the runner reports the same signature.
+// Minimizes while the runner reports the same signature (until
+// out_of_budget, if given: minimize.h).
 Program minimize_finding(Runner &runner, const Program &p, const Signature &sig,
-                         MinimizeStats *stats);
+                         MinimizeStats *stats,
+                         const OutOfBudget &out_of_budget = nullptr);
 
 struct TriageResult {
   TriageStatus status;
@@ -81,8 +83,10 @@ struct TriageResult {
   Program minimized;
   MinimizeStats stats;
 };
+// out_of_budget bounds the minimization only: confirm and dedup always run.
 TriageResult triage(Runner &runner, const Program &p, int confirm_runs,
-                    const std::map<std::string, std::string> &known);
+                    const std::map<std::string, std::string> &known,
+                    const OutOfBudget &out_of_budget = nullptr);
 
 }  // namespace nsfuzz
 

@@ -75,7 +75,8 @@ def findings_word(run):
         return "none"
     return "; ".join("%s: %s" % (STATUS_WORDS.get(f["status"], f["status"]),
                                  f["signature"] or f["artifact"]) +
-                     (" -> %s" % f["case"] if f["case"] else "")
+                     (" -> %s" % f["case"] if f["case"] else "") +
+                     (" (minimization cut short by the triage budget)" if f.get("cut_short") else "")
                      for f in run["findings"])
 
 
@@ -132,10 +133,12 @@ def page(summary, plots):
                 links = ' <a href="%s">case</a>' % e(f["case_link"])
                 if f.get("trace_link"):
                     links += ' <a href="%s">trace.html</a>' % e(f["trace_link"])
-            found.append('<div class="finding %s"><h3>%s: %s (%s, %s)</h3><p>%s%s</p>%s</div>' % (
+            found.append('<div class="finding %s"><h3>%s: %s (%s, %s)</h3><p>%s%s%s</p>%s</div>' % (
                 "new" if f["new"] else "known",
                 STATUS_WORDS.get(f["status"], e(f["status"])), e(f["signature"] or "-"),
                 e(r["target"]), r["sanitizer"].upper(), e(f["artifact"]), links,
+                "<br>minimization cut short by the triage budget: ci/triage it again"
+                if f.get("cut_short") else "",
                 "<pre>%s</pre>" % e(f["program"]) if f["program"] else ""))
     without = ["%s (%s)" % (r["target"], r["sanitizer"].upper())
                for r in summary["runs"] if not r["points"]]
