@@ -1,10 +1,11 @@
 // Benchmarks of the executor against baselines measured in the same run.
 //
-//  1. hand-off: the executor's cost per context switch vs. a raw futex
-//     ping-pong between two threads (the floor of this design);
+//  1. hand-off: the executor's cost per context switch, on each backend
+//     (worker threads, fibers), vs. a raw futex ping-pong between two
+//     threads (the floor of the thread backend);
 //  2. throughput: executions per second of the seed corpus on the
-//     persistent executor vs. a naive harness that creates fresh threads
-//     for every input and runs the same Programs;
+//     persistent executor, on each backend, vs. a naive harness that
+//     creates fresh threads for every input and runs the same Programs;
 //  3. the floor of throughput: the same Programs' operations run one after
 //     another on this one thread, with no hand-off and no scheduler, vs.
 //     the executor on the same Programs: how far determinism is from the
@@ -211,17 +212,24 @@ int main(int argc, char **argv) {
   using namespace nsfuzz;
   std::string out_dir = argc > 1 ? argv[1] : ".";
   std::string corpus = argc > 2 ? argv[2] : "corpus/nsproxy_fuzzer";
-  Executor e;
+  // "executor" is the default backend (fibers where available); the
+  // thread backend, the reference, beside it.
+  Executor e, threads(Backend::threads);
 
   double floor_ns = raw_futex_ns_per_handoff(100000);
   uint64_t sw = 0;
   double exec_ns = executor_ns_per_switch(e, 2000, &sw);
+  double threads_ns = executor_ns_per_switch(threads, 2000, &sw);
   std::printf("=== 1. hand-off cost per context switch\n");
   std::printf("%-34s %12s\n", "", "ns/switch");
   std::printf("%-34s %12.0f\n", "raw futex ping-pong (floor)", floor_ns);
-  std::printf("%-34s %12.0f   (%llu switches a run)\n", "executor", exec_ns,
-              static_cast<unsigned long long>(sw));
-  std::printf("%-34s %12.2f\n", "ratio executor / floor", exec_ns / floor_ns);
+  std::printf("%-34s %12.0f   (%llu switches a run)\n", "executor, threads",
+              threads_ns, static_cast<unsigned long long>(sw));
+  std::printf("%-34s %12.0f\n",
+              (std::string("executor, ") + backend_name(e.backend())).c_str(),
+              exec_ns);
+  std::printf("%-34s %12.2f\n", "ratio threads / default backend",
+              threads_ns / exec_ns);
 
   std::vector<Seed> seeds = seed_programs(corpus);
   std::vector<Program> programs;
@@ -245,8 +253,8 @@ int main(int argc, char **argv) {
   const int rounds = 200, kFloorRounds = 2000;
   std::printf("=== 2. throughput on the %zu seed Programs x %d (%s build)\n",
               programs.size(), rounds, kBuild);
-  std::printf("%-32s %14s %14s %8s\n", "target", "naive execs/s", "executor",
-              "ratio");
+  std::printf("%-32s %14s %14s %14s %8s %8s\n", "target", "naive execs/s",
+              "threads", backend_name(e.backend()), "/naive", "/threads");
   FILE *csv =
       std::fopen((out_dir + "/harness_bench_" + kBuild + ".csv").c_str(), "w");
   if (csv) {
@@ -254,9 +262,11 @@ int main(int argc, char **argv) {
     std::fprintf(csv, "handoff,%s,raw_futex,%.1f,ns/switch\n", kBuild,
                  floor_ns);
     std::fprintf(csv, "handoff,%s,executor,%.1f,ns/switch\n", kBuild, exec_ns);
+    std::fprintf(csv, "handoff,%s,executor_threads,%.1f,ns/switch\n", kBuild,
+                 threads_ns);
   }
   struct Floor {
-    double one_thread, executor;
+    double one_thread, executor, threads;
   };
   std::vector<Floor> floors;
   for (const Target &t : targets) {
@@ -270,6 +280,10 @@ int main(int argc, char **argv) {
     double persistent = rounds * ps.size() / seconds_since(start);
     start = Clock::now();
     for (int r = 0; r < rounds; ++r)
+      for (const Program &p : ps) threads.run(p);
+    double on_threads = rounds * ps.size() / seconds_since(start);
+    start = Clock::now();
+    for (int r = 0; r < rounds; ++r)
       for (const Program &p : ps) naive_run(p);
     double naive = rounds * ps.size() / seconds_since(start);
     // The floor is an order of magnitude faster: more rounds, so that its
@@ -278,14 +292,17 @@ int main(int argc, char **argv) {
     for (int r = 0; r < kFloorRounds; ++r)
       for (const Program &p : ps) floor_run(p);
     double one_thread = kFloorRounds * ps.size() / seconds_since(start);
-    floors.push_back({one_thread, persistent});
-    std::printf("%-32s %14.0f %14.0f %8.2f\n", t.name, naive, persistent,
-                persistent / naive);
+    floors.push_back({one_thread, persistent, on_threads});
+    std::printf("%-32s %14.0f %14.0f %14.0f %8.2f %8.2f\n", t.name, naive,
+                on_threads, persistent, persistent / naive,
+                persistent / on_threads);
     if (csv) {
       std::fprintf(csv, "throughput,%s,%s naive,%.1f,execs/s\n", kBuild, t.name,
                    naive);
       std::fprintf(csv, "throughput,%s,%s executor,%.1f,execs/s\n", kBuild,
                    t.name, persistent);
+      std::fprintf(csv, "throughput,%s,%s executor_threads,%.1f,execs/s\n",
+                   kBuild, t.name, on_threads);
       std::fprintf(csv, "floor,%s,%s one_thread,%.1f,execs/s\n", kBuild, t.name,
                    one_thread);
       std::fprintf(csv, "floor,%s,%s executor,%.1f,execs/s\n", kBuild, t.name,
@@ -296,12 +313,13 @@ int main(int argc, char **argv) {
       "=== 3. floor: the same Programs' ops in Program order on one thread, "
       "no hand-off, x %d (%s build)\n",
       kFloorRounds, kBuild);
-  std::printf("%-32s %14s %14s %8s\n", "target", "floor execs/s", "executor",
-              "floor/executor");
+  std::printf("%-32s %14s %14s %14s %8s %8s\n", "target", "floor execs/s",
+              "threads", backend_name(e.backend()), "thr/floor", "def/floor");
   for (size_t i = 0; i < floors.size(); ++i)
-    std::printf("%-32s %14.0f %14.0f %8.2f\n", targets[i].name,
-                floors[i].one_thread, floors[i].executor,
-                floors[i].one_thread / floors[i].executor);
+    std::printf("%-32s %14.0f %14.0f %14.0f %8.2f %8.2f\n", targets[i].name,
+                floors[i].one_thread, floors[i].threads, floors[i].executor,
+                floors[i].threads / floors[i].one_thread,
+                floors[i].executor / floors[i].one_thread);
   if (csv) std::fclose(csv);
   return 0;
 }

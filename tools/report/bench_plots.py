@@ -74,25 +74,29 @@ def plot_throughput(rows, path):
     targets = sorted({r["variant"].rsplit(" ", 1)[0] for r in tput})
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [3, 1]})
     ax = axes[0]
-    width = 0.8 / max(1, 2 * len(targets))
+    kinds = ("naive", "executor_threads", "executor")
+    width = 0.8 / max(1, len(kinds) * len(targets))
     for i, t in enumerate(targets):
-        for j, kind in enumerate(("naive", "executor")):
+        for j, kind in enumerate(kinds):
             vals = [next((float(r["value"]) for r in tput if r["build"] == b and
                           r["variant"] == "%s %s" % (t, kind)), 0) for b in builds]
-            xs = [k + (2 * i + j - len(targets)) * width for k in range(len(builds))]
+            xs = [k + (len(kinds) * i + j - len(kinds) * len(targets) / 2) * width
+                  for k in range(len(builds))]
             ax.bar(xs, vals, width, label="%s, %s" % (t.replace("nsproxy_", "").replace("_fuzzer", ""),
                                                      kind),
-                   hatch="" if kind == "executor" else "//", color="C%d" % i,
+                   hatch={"naive": "//", "executor_threads": ".."}.get(kind, ""), color="C%d" % i,
                    alpha=1 if kind == "executor" else 0.5)
     ax.set_xticks(range(len(builds)), [b.upper() if b != "opt" else "opt" for b in builds])
-    ax.set(ylabel="execs/s", title="throughput: naive harness (hatched) vs executor")
+    ax.set(ylabel="execs/s",
+           title="throughput: naive harness (//), executor on threads (..) and on fibers")
     ax.legend(fontsize=6, ncol=2)
     bx = axes[1]
     hand = [r for r in rows if r["benchmark"] == "handoff"]
-    for j, kind in enumerate(("raw_futex", "executor")):
+    hand_kinds = ("raw_futex", "executor_threads", "executor")
+    for j, kind in enumerate(hand_kinds):
         vals = [next((float(r["value"]) for r in hand if r["build"] == b and r["variant"] == kind), 0)
                 for b in builds]
-        bx.bar([k + (j - 0.5) * 0.4 for k in range(len(builds))], vals, 0.4, label=kind)
+        bx.bar([k + (j - 1) * 0.27 for k in range(len(builds))], vals, 0.27, label=kind)
     bx.set_xticks(range(len(builds)), builds)
     bx.set(ylabel="ns per switch", title="hand-off")
     bx.legend(fontsize=7)
@@ -134,7 +138,7 @@ def ratio(a, b):
 
 
 def floor_rows(rows):
-    """(build, target, floor execs/s, executor execs/s, ratio) per floor pair."""
+    """(build, target, floor execs/s, executor execs/s, ratio, on threads, ratio) per floor."""
     value = {(r["build"], r["variant"]): float(r["value"]) for r in rows if r["benchmark"] == "floor"}
     out = []
     for (build, variant), one in value.items():
@@ -142,7 +146,9 @@ def floor_rows(rows):
         if kind != "one_thread":
             continue
         ex = value.get((build, target + " executor"), 0)
-        out.append((build, target, "%.0f" % one, "%.0f" % ex, ratio(one, ex)))
+        th = value.get((build, target + " executor_threads"), 0)
+        out.append((build, target, "%.0f" % one, "%.0f" % ex, ratio(one, ex), "%.0f" % th,
+                    ratio(one, th)))
     return out
 
 
@@ -185,7 +191,8 @@ def main(argv):
     if floor_rows(hb):
         body += html_table("Floor of throughput: the seed Programs' ops in Program order on one "
                            "thread, no hand-off, against the executor (execs/s).",
-                           ["build", "target", "floor", "executor", "floor / executor"], floor_rows(hb))
+                           ["build", "target", "floor", "executor (fibers)", "floor / executor",
+                            "executor (threads)", "floor / threads"], floor_rows(hb))
     if to_bug:
         body += html_table("Explorer: schedules to the finding from each bug's Program "
                            "(its operations only), bound 2.",
