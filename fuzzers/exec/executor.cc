@@ -68,6 +68,7 @@ struct Executor::Impl final : Scheduler {
   Policy policy;
   int lowest_priority = 0;
   uint64_t conflicts = 0;  // conflicting points passed (Policy::conflicts)
+  Choice choice;           // what ask() tells the chooser
 
   explicit Impl(Backend b) : backend(b) {
     // Every buffer a run writes is allocated here, once: under ASan a
@@ -211,7 +212,10 @@ struct Executor::Impl final : Scheduler {
     ++result->switches;
     auto &decisions = result->schedule.decisions;
     if (decisions.size() < kMaxDecisions) decisions.push_back(d);
-    if (opts->record_fd >= 0) write_decision(opts->record_fd, d);
+    if (opts->record_buffer)
+      opts->record_buffer->put(decision_record(d));
+    else if (opts->record_fd >= 0)
+      write_decision(opts->record_fd, d);
     if (opts->trace) {
       event(TraceEvent::switch_to, next, {}, "");
       result->trace.back().decision = d;
@@ -254,7 +258,10 @@ struct Executor::Impl final : Scheduler {
       Step st{at, self->op};
       if (result->schedule.steps.size() < kMaxSteps)
         result->schedule.steps.push_back(st);
-      if (opts->record_fd >= 0) write_step(opts->record_fd, st);
+      if (opts->record_buffer)
+        opts->record_buffer->put(step_record(st));
+      else if (opts->record_fd >= 0)
+        write_step(opts->record_fd, st);
     }
     if (opts->trace)
       event(TraceEvent::point, self->index, site, describe(obj), at.nth, obj);
@@ -322,9 +329,10 @@ struct Executor::Impl final : Scheduler {
   }
   // The chooser's answer, or `proposed` when that thread cannot run.
   int ask(Choice::Kind kind, int proposed, int except) {
-    Choice c;
+    Choice &c = choice;  // reused: only what this choice has is written
     c.kind = kind, c.running = running, c.proposed = proposed, c.n = n;
     for (int i = 1; i <= n; ++i) c.threads[i] = view(i);
+    c.touched_n = 0;
     if (running) {  // its step ends here: the next one starts empty
       Worker &w = workers[running];
       c.touched_n = w.touched_n;

@@ -131,8 +131,10 @@ struct RunOptions {
   // minimizer; costs a push per point).
   bool record_steps = false;
   // Also write every decision (and step, with record_steps) to this fd as
-  // it happens, as schedule.h's binary records.
+  // it happens, as schedule.h's binary records; or, with record_buffer,
+  // put them there (written out when it fills: its owner flushes it).
   int record_fd = -1;
+  RecordBuffer *record_buffer = nullptr;
   // With trace: set to the trace while it is recorded (its storage is
   // reserved up front and never moves), for a handler that runs when a
   // finding ends the process; dangling once run() returns.

@@ -80,26 +80,39 @@ namespace {
 
 // kind, thread, site, to-or-reason, then the pass (decision) or op (step).
 constexpr uint8_t kDecisionRecord = 'D', kStepRecord = 'S';
-constexpr size_t kRecordSize = 8;
 
-void put(int fd, uint8_t kind, const Anchor &a, uint8_t extra, uint32_t value) {
-  char rec[kRecordSize] = {static_cast<char>(kind), static_cast<char>(a.thread),
-                           static_cast<char>(a.site), static_cast<char>(extra)};
-  std::memcpy(rec + 4, &value, 4);
-  raw_write(fd, rec, sizeof rec);
+Record make(uint8_t kind, const Anchor &a, uint8_t extra, uint32_t value) {
+  Record rec = {static_cast<char>(kind), static_cast<char>(a.thread),
+                static_cast<char>(a.site), static_cast<char>(extra)};
+  std::memcpy(rec.data() + 4, &value, 4);
+  return rec;
 }
 
 }  // namespace
 
-void write_decision(int fd, const Decision &d) {
+Record decision_record(const Decision &d) {
   // The pass fits 16 bits (kMaxNth), the reason 4 and the thread 4.
-  put(fd, kDecisionRecord, d.at,
-      static_cast<uint8_t>(d.to | static_cast<int>(d.why) << 4), d.at.nth);
+  return make(kDecisionRecord, d.at,
+              static_cast<uint8_t>(d.to | static_cast<int>(d.why) << 4),
+              d.at.nth);
+}
+
+Record step_record(const Step &s) {
+  return make(kStepRecord, s.at, 0,
+              (static_cast<uint32_t>(s.op + 1) << 16) | (s.at.nth & 0xffff));
+}
+
+void write_decision(int fd, const Decision &d) {
+  raw_write(fd, decision_record(d).data(), kRecordSize);
 }
 
 void write_step(int fd, const Step &s) {
-  put(fd, kStepRecord, s.at, 0,
-      (static_cast<uint32_t>(s.op + 1) << 16) | (s.at.nth & 0xffff));
+  raw_write(fd, step_record(s).data(), kRecordSize);
+}
+
+void RecordBuffer::flush() {
+  if (fd >= 0 && n > 0) raw_write(fd, recs[0].data(), n * kRecordSize);
+  n = 0;
 }
 
 Schedule read_records(const std::string &bytes) {

@@ -9,6 +9,8 @@
 #ifndef NSFUZZ_FUZZERS_EXEC_SCHEDULE_H_
 #define NSFUZZ_FUZZERS_EXEC_SCHEDULE_H_
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -64,9 +66,31 @@ Program with_schedule(const Program &p, const std::vector<Decision> &decisions);
 Program drop_ops(const Program &p, size_t first, size_t last,
                  const std::vector<Step> &steps);
 
-// The binary records: 8 bytes each, raw_write'n by the executor.
+// The binary records: 8 bytes each, the first byte their kind ('D', 'S';
+// the explorer's own kinds are other letters), raw_write'n by the executor
+// or kept in a RecordBuffer.
+inline constexpr size_t kRecordSize = 8;
+using Record = std::array<char, kRecordSize>;
+Record decision_record(const Decision &d);
+Record step_record(const Step &s);
 void write_decision(int fd, const Decision &d);
 void write_step(int fd, const Step &s);
+
+// Records on their way to `fd`, kept in memory until the buffer is full
+// or flush() is called: one write for thousands of records instead of one
+// each. A parent that shares the buffer's memory with a child (mmap) reads
+// what a child that died had not written yet from `recs[0, n)`.
+struct RecordBuffer {
+  static constexpr size_t kCapacity = 1 << 16;
+  int fd = -1;  // -1: records are dropped when the buffer is full
+  size_t n = 0;
+  Record recs[kCapacity];
+  void put(const Record &r) {
+    if (n == kCapacity) flush();
+    recs[n++] = r;
+  }
+  void flush();
+};
 // Every whole record in `bytes`, in order; anything else is skipped.
 Schedule read_records(const std::string &bytes);
 

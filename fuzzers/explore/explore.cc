@@ -57,20 +57,22 @@ Program schedule_program(const Program &p, const ExploredSchedule &s) {
 
 namespace {
 
-// Our records on the decisions' fd: 8 bytes, like schedule.h's, of kinds
-// it skips. They let the parent follow the search, and go on with it in a
-// new child after a finding of another signature (ExploreOptions::
-// signature). 'X': a schedule starts (its number). Then the executor's
-// decisions, as they happen; and kept in a RunLog (below) until the run
-// ends: 'N', a node of the tree (the path as it stands at the start of the
-// run, then each new one); 'O', a pick where a thread blocked or finished
-// (the thread, the runnable ones: it outranks the others); 'T', a step
-// starts (its thread and nodes); 'F', the footprint of the step that ended
-// (objects as numbers of the run); 'V', the tree was cut short. Then 'R'
-// and 'H': the run ended (sleep-blocked, its trace class). 'E': the search
-// ended (complete).
-constexpr size_t kRecord = 8;
-using Record = std::array<char, kRecord>;
+// Our records, in the stream of the executor's decisions: schedule.h's
+// Record, of kinds it skips. They let the parent follow the search, and go
+// on with it in a new child after a finding of another signature
+// (ExploreOptions::signature). 'X': a schedule starts (its number). Then,
+// in the order they happen, the executor's decisions and: 'N', a node of
+// the tree (the path as it stands at the start of the run, then each new
+// one); 'O', a pick where a thread blocked or finished (the thread, the
+// runnable ones: it outranks the others); 'T', a step starts (its thread
+// and nodes); 'F', the footprint of the step that ended (objects as
+// numbers of the run); 'V', the tree was cut short. Then 'R' and 'H': the
+// run ended (sleep-blocked, its trace class). 'E': the search ended
+// (complete). All go through one RecordBuffer (schedule.h), in memory the
+// child shares with the parent (explore()): written out when it fills and
+// when the search ends, and read from memory by the parent when a finding
+// ends the child.
+constexpr size_t kRecord = kRecordSize;
 Record make_record(char kind, uint8_t flag, uint32_t value) {
   Record rec = {kind, static_cast<char>(flag)};
   std::memcpy(rec.data() + 4, &value, 4);
@@ -186,26 +188,15 @@ struct RanStepRecord {
 // another allocated would be a race in TSan's eyes).
 constexpr size_t kMaxNodes = 4096;
 
-// The tree's and the steps' records of the run going on, kept in memory
-// and written to the records fd at its end, in one write: a run that a
-// finding ends never writes them, and the parent reads them here instead,
-// in memory it shares with the child (explore()). At most a path of
-// kMaxNodes nodes, and per step a 'T', two 'F' and an 'O'.
-struct RunLog {
-  size_t n = 0;
-  Record recs[5 * kMaxNodes + 8];
-};
-
 class DepthFirst final : public Chooser {
  public:
-  DepthFirst(const ExploreOptions &o, int record_fd, RunLog *log)
+  DepthFirst(const ExploreOptions &o, int record_fd, RecordBuffer *log)
       : o_(o), record_fd_(record_fd), log_(log) {
     path_.reserve(kMaxNodes);
   }
 
   // Before each run: the path it follows starts the run's records.
   void begin() {
-    log_->n = 0;
     if (record_fd_ >= 0)
       for (const Node &n : path_) emit(node_record(n));
     ids_n_ = 0;
@@ -406,9 +397,7 @@ class DepthFirst final : public Chooser {
       i += 5;
     } while (i < f.n);
   }
-  void emit(const Record &rec) {
-    if (log_->n < std::size(log_->recs)) log_->recs[log_->n++] = rec;
-  }
+  void emit(const Record &rec) { log_->put(rec); }
 
   // DPOR (Flanagan and Godefroid, POPL'05), bounded as Coons, Musuvathi
   // and McKinley bound it (OOPSLA'13). A race of the run: a step j and an
@@ -476,7 +465,7 @@ class DepthFirst final : public Chooser {
 
   const ExploreOptions &o_;
   int record_fd_;
-  RunLog *log_;  // the run's records ('N', 'T', 'F', 'O', 'V')
+  RecordBuffer *log_;  // the run's records ('N', 'T', 'F', 'O', 'V')
   static constexpr int kMaxIds = 255;
   const void *ids_of_[kMaxIds];  // the run's objects, numbered for 'F'
   int ids_n_ = 0;
@@ -542,17 +531,18 @@ struct Resume {
   bool overflow = false;
 };
 
-// run_log: where the run's records are kept until its end (shared with the
-// parent), or nullptr (a private one).
+// records: the buffer the records go through on their way to record_fd
+// (shared with the parent), or nullptr (a private one). Flushed at the end.
 ExploreStats search(Executor &e, const Program &p, const ExploreOptions &o,
                     int record_fd, std::vector<ExploredSchedule> *log,
-                    const Resume *from, RunLog *run_log = nullptr) {
+                    const Resume *from, RecordBuffer *records = nullptr) {
   Tally t = from ? from->tally : Tally{};
   Program base = exploration_base(p);
   // On the heap: they hold a run's steps and records.
-  std::unique_ptr<RunLog> own_log;
-  if (!run_log) own_log = std::make_unique<RunLog>(), run_log = own_log.get();
-  auto owned = std::make_unique<DepthFirst>(o, record_fd, run_log);
+  std::unique_ptr<RecordBuffer> own;
+  if (!records) own = std::make_unique<RecordBuffer>(), records = own.get();
+  records->fd = record_fd;
+  auto owned = std::make_unique<DepthFirst>(o, record_fd, records);
   const std::vector<uint8_t> seeds = order_seeds(p.threads);
   DepthFirst &dfs = *owned;
   // A resumed search goes on after the run a finding ended.
@@ -562,30 +552,31 @@ ExploreStats search(Executor &e, const Program &p, const ExploreOptions &o,
     more = dfs.next();
   }
   for (; more; more = dfs.next()) {
-    if (o.budget && t.st.schedules == o.budget) return t.st;
+    if (o.budget && t.st.schedules == o.budget) {
+      records->flush();
+      return t.st;
+    }
     if (record_fd >= 0)
-      put_record(record_fd, 'X', 0, static_cast<uint32_t>(t.st.schedules));
+      records->put(make_record('X', 0, static_cast<uint32_t>(t.st.schedules)));
     dfs.begin();
     RunOptions ro;
     ro.bug = o.bug;
     ro.chooser = &dfs;
-    ro.record_fd = record_fd;
+    if (record_fd >= 0) ro.record_buffer = records;
     const RunResult &r = e.run(base, ro);
     ExploredSchedule s{seed_for(dfs.outranks(), p.threads, seeds),
                        r.schedule.decisions};
     t.ran(s);
     t.ended(dfs.trace_class(), dfs.sleep_blocked());
-    if (record_fd >= 0) {  // the run's records, then its end, in one write
+    if (record_fd >= 0) {  // the run's end
       uint64_t c = dfs.trace_class();
-      RunLog &l = *run_log;
-      l.recs[l.n++] =
-          make_record('R', dfs.sleep_blocked(), static_cast<uint32_t>(c));
-      l.recs[l.n++] = make_record('H', 0, static_cast<uint32_t>(c >> 32));
-      raw_write(record_fd, l.recs[0].data(), l.n * kRecord);
-      l.n = 0;
+      records->put(
+          make_record('R', dfs.sleep_blocked(), static_cast<uint32_t>(c)));
+      records->put(make_record('H', 0, static_cast<uint32_t>(c >> 32)));
     }
     if (log) log->push_back(std::move(s));
   }
+  records->flush();
   t.st.complete = !dfs.overflowed();
   return t.st;
 }
@@ -765,24 +756,24 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
   const std::vector<uint8_t> seeds = order_seeds(p.threads);
   // The records of the run going on, in memory the children write and this
   // process reads when one dies.
-  void *shared = mmap(nullptr, sizeof(RunLog), PROT_READ | PROT_WRITE,
+  void *shared = mmap(nullptr, sizeof(RecordBuffer), PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED) {
     res.error = std::string("cannot map memory: ") + std::strerror(errno);
     return res;
   }
   std::unique_ptr<void, void (*)(void *)> unmap(
-      shared, [](void *a) { munmap(a, sizeof(RunLog)); });
-  RunLog *run_log = new (shared) RunLog;
+      shared, [](void *a) { munmap(a, sizeof(RecordBuffer)); });
+  RecordBuffer *records = new (shared) RecordBuffer;
   std::optional<Resume> from;
   for (;;) {
     Mirror m(p.threads, seeds, from ? from->tally : Tally{});
-    run_log->n = 0;
+    records->n = 0;
     std::optional<ChildOutput> out = in_child(
         [&](int fd) {
           Executor e;
           ExploreStats st =
-              search(e, p, o, fd, nullptr, from ? &*from : nullptr, run_log);
+              search(e, p, o, fd, nullptr, from ? &*from : nullptr, records);
           put_record(fd, 'E', st.complete, 0);
         },
         [&](const uint8_t *r) { m.read(r); });
@@ -794,8 +785,8 @@ ExploreResult explore(const Program &p, const ExploreOptions &o) {
     if (m.ended() && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 0)
       return res;
     // The dead run's records that never reached the pipe.
-    for (size_t i = 0; i < std::min(run_log->n, std::size(run_log->recs)); ++i)
-      m.read(reinterpret_cast<const uint8_t *>(run_log->recs[i].data()));
+    for (size_t i = 0; i < std::min(records->n, RecordBuffer::kCapacity); ++i)
+      m.read(reinterpret_cast<const uint8_t *>(records->recs[i].data()));
     from = m.after_finding();
     res.stats = from->tally.st;
     std::optional<Signature> sig = signature_of(out->err);
