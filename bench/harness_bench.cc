@@ -138,22 +138,8 @@ void naive_run(const Program &p) {
   w.teardown();
 }
 
-// The floor: the Program's operations in Program order on the calling
-// thread (registered with liburcu), each acting as its task (`current`)
-// and run to its end; switches and policy ignored. No scheduler is
-// installed, so a schedule point costs one branch, as in a build without
-// the harness. A fresh world each time, torn down and checked as the
-// executor does.
-void floor_run(const Program &p) {
-  World w(world_options(p));
-  std::vector<task_struct *> tasks = spawn_tasks(w, p);
-  for (const Op &op : p.ops) {
-    current = tasks[op.thread - 1];
-    execute_op(op);
-  }
-  current = nullptr;
-  w.teardown();
-}
+// The floor: the executor's run_in_program_order (executor.h).
+void floor_run(const Program &p) { run_in_program_order(p); }
 
 // floor_run on one thread must never wait: each op runs to its end, so
 // nothing another task holds (a task_lock, a read-side critical section)

@@ -6,7 +6,9 @@
 // NSFUZZ_BUG=<name> selects the injected bug (the default is --//core:bug's).
 // For ci/bench: NSFUZZ_RUNS_FILE=<path> counts the executor runs there, and
 // NSFUZZ_NO_{CUSTOM_MUTATOR,INTERLEAVING_FEEDBACK,RUN_ANCHORS,RESCHEDULE,
-// WINDOWS}=1 turn one feature off (ablations).
+// WINDOWS}=1 turn one feature off (ablations), and NSFUZZ_FLOOR=1 runs each
+// input's operations in Program order on one thread with no scheduler
+// (run_in_program_order: the floor of ci/bench part 6, not a fuzzer).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -40,6 +42,7 @@ RunOptions run_options;
 bool no_custom_mutator = false;         // NSFUZZ_NO_CUSTOM_MUTATOR=1
 bool no_interleaving_feedback = false;  // NSFUZZ_NO_INTERLEAVING_FEEDBACK=1
 bool no_run_anchors = false;            // NSFUZZ_NO_RUN_ANCHORS=1
+bool floor_only = false;                // NSFUZZ_FLOOR=1
 
 // Executor runs of this process (every run counts: inputs and the
 // mutator's anchor runs), in a file that outlives a finding's abort:
@@ -118,6 +121,8 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   no_interleaving_feedback =
       std::getenv("NSFUZZ_NO_INTERLEAVING_FEEDBACK") != nullptr;
   no_run_anchors = std::getenv("NSFUZZ_NO_RUN_ANCHORS") != nullptr;
+  floor_only = std::getenv("NSFUZZ_FLOOR") != nullptr;
+  no_run_anchors |= floor_only;  // anchors come from the executor's runs
   set_schedule_search(
       {.reschedule = std::getenv("NSFUZZ_NO_RESCHEDULE") == nullptr,
        .windows = std::getenv("NSFUZZ_NO_WINDOWS") == nullptr});
@@ -146,6 +151,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!in.ok()) return -1;  // text that does not parse: not an input
   Program p = std::move(in.program);
   if (forced_protocol) p.protocol = *forced_protocol;
+  if (floor_only) {
+    if (runs) *runs = *runs + 1;
+    run_in_program_order(p, run_options.bug);
+    return 0;
+  }
   const RunResult &r = counted_run(p, run_options);
   const uint64_t h = input_hash(data, size);
   ran_whole[h % kRanWholeSlots] = h | 1;  // never 0, an empty slot

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "core/bugs.h"
 #include "core/protocol.h"
 #include "fuzzers/cli/cli.h"
@@ -40,6 +42,7 @@ schedule point where DPOR finds it can matter. Stops at the first finding
                    its schedule only, and the search goes on
   --out=FILE       write the finding's Program, its schedule as anchored
                    switches (a new file; never overwritten)
+  --json           print the verdict as one JSON object instead (below)
   --help           print this and exit
 Prints "clean: N schedules, bound K, complete" or "budget hit after N
 schedules, bound K" (or "cut short ...": a run too long to follow) and then
@@ -49,6 +52,11 @@ finding's Program; with --signature and only other findings, "not found
 after N schedules, bound K[, complete]: M findings of another signature,
 the first: SIGNATURE" and that one's report on stderr. Relative paths are taken from
 BUILD_WORKING_DIRECTORY under `bazel run`.
+With --json, stdout is one object: "verdict" (clean, budget, cut_short,
+finding, not_found or error), "schedules", "bound", "complete",
+"distinct" (not after a finding), and as they apply "signature",
+"program" (the finding's, text form), "out", "other_findings",
+"other_signature", "error"; reports still go to stderr.
 Exit status: 0 clean (complete or budget hit); 1 a finding (of another
 signature too) or an error; 2 a usage error.
 )";
@@ -64,10 +72,17 @@ int error(const std::string &msg) {
   return 1;
 }
 
+// The verdict as data (--json): printed once, on stdout.
+int verdict(const nlohmann::json &v, int code) {
+  std::printf("%s\n", v.dump().c_str());
+  return code;
+}
+
 int explore_main(int argc, char **argv) {
   ExploreOptions o;
   std::optional<Protocol> protocol;
   std::string file, out;
+  bool json = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (auto v = flag_value(a, "--preemptions=")) {
@@ -98,6 +113,8 @@ int explore_main(int argc, char **argv) {
     } else if (auto v = flag_value(a, "--signature=")) {
       if (v->empty()) usage_error("--signature needs a signature");
       o.signature = std::string(*v);
+    } else if (a == "--json") {
+      json = true;
     } else if (a == "--sleep-sets") {
       o.sleep_sets = true;
     } else if (a == "--no-dpor") {
@@ -132,6 +149,65 @@ int explore_main(int argc, char **argv) {
   if (protocol) p.protocol = *protocol;
 
   ExploreResult r = explore(p, o);
+  // The finding's Program, its schedule as anchored switches, saying where
+  // it comes from.
+  auto finding_text = [&] {
+    std::string text = print_program(r.program);
+    text.insert(text.find('\n') + 1,
+                "# explore, bound " + std::to_string(o.preemptions) +
+                    ", schedule " + std::to_string(r.stats.schedules) + ": " +
+                    r.signature + "\n");
+    return text;
+  };
+  if (json) {
+    nlohmann::json v = {{"schedules", r.stats.schedules},
+                        {"bound", o.preemptions},
+                        {"complete", r.stats.complete}};
+    if (!r.error.empty()) {
+      v["verdict"] = "error", v["error"] = r.error;
+      return verdict(v, error(r.error));
+    }
+    if (r.other_findings) {
+      v["other_findings"] = r.other_findings;
+      v["other_signature"] = r.other_signature;
+    }
+    if (!r.finding) {
+      v["distinct"] = r.stats.classes;
+      if (r.other_findings) {
+        std::fputs(r.other_report.c_str(), stderr);
+        v["verdict"] = "not_found";
+        return verdict(v, 1);
+      }
+      v["verdict"] = r.stats.complete                            ? "clean"
+                     : o.budget && r.stats.schedules >= o.budget ? "budget"
+                                                                 : "cut_short";
+      return verdict(v, 0);
+    }
+    std::fputs(r.report.c_str(), stderr);
+    v["verdict"] = "finding", v["signature"] = r.signature;
+    std::string why =
+        r.signature.empty() ? "the run ended with no report it could read"
+        : !r.replayed ? "the finding's Program did not replay to the same "
+                        "signature"
+                      : "";
+    if (!why.empty()) {
+      v["verdict"] = "error", v["error"] = why;
+      return verdict(v, error(why));
+    }
+    std::string text = finding_text();
+    if (out.empty()) {
+      v["program"] = text;
+      return verdict(v, 1);
+    }
+    std::string err =
+        write_file_atomic(out, std::vector<uint8_t>(text.begin(), text.end()));
+    if (!err.empty()) {
+      v["verdict"] = "error", v["error"] = err;
+      return verdict(v, error(err));
+    }
+    v["out"] = out;
+    return verdict(v, 1);
+  }
   if (!r.error.empty()) return error(r.error);
   std::string n = std::to_string(r.stats.schedules) + " schedule" +
                   (r.stats.schedules == 1 ? "" : "s");
@@ -163,10 +239,7 @@ int explore_main(int argc, char **argv) {
     return error("the run of schedule " + std::to_string(r.stats.schedules) +
                  " ended with no report it could read");
   std::printf("finding after %s: %s\n", n.c_str(), r.signature.c_str());
-  std::string text = print_program(r.program);
-  text.insert(text.find('\n') + 1, "# explore, " + k + ", schedule " +
-                                       std::to_string(r.stats.schedules) +
-                                       ": " + r.signature + "\n");
+  std::string text = finding_text();
   if (!r.replayed)
     return error("the finding's Program did not replay to the same signature");
   if (out.empty()) {

@@ -120,6 +120,20 @@ run "$explore" --bug=setns_plain_get --signature="asan:none @ nowhere" "$tmp/set
 check "explore --signature none shows: $(head -1 "$tmp/out")" \
   '[ $rc = 1 ] && grep -q "^not found after [0-9]* schedules, bound 2, complete: [0-9]* findings of another signature, the first: $first\$" "$tmp/out" && grep -q "SUMMARY" "$tmp/err"'
 
+# explore --json: the same verdicts as data (jq reads them).
+run "$explore" --json --bug=setns_plain_get "$tmp/setns.txt"
+check "explore --json: the finding as data ($(head -c 160 "$tmp/out"))" \
+  '[ $rc = 1 ] && [ "$(jq -r "[.verdict, .signature] | @tsv" "$tmp/out")" = "finding	$first" ] && jq -r .program "$tmp/out" | grep -q "^# nsfuzz program v2"'
+run "$explore" --json --bug=setns_plain_get --signature="asan:none @ nowhere" "$tmp/setns.txt"
+check "explore --json --signature none shows: $(head -c 160 "$tmp/out")" \
+  '[ $rc = 1 ] && [ "$(jq -r "[.verdict, .complete, .other_signature] | @tsv" "$tmp/out")" = "not_found	true	$first" ]'
+run "$explore" --json "$tmp/setns.txt"
+check "explore --json, no bug: $(cat "$tmp/out")" \
+  '[ $rc = 0 ] && [ "$(jq -r "[.verdict, .complete, .bound, .distinct > 0, .schedules >= .distinct] | @tsv" "$tmp/out")" = "clean	true	2	true	true" ]'
+run "$explore" --json --budget=3 "$tmp/setns.txt"
+check "explore --json --budget=3: $(cat "$tmp/out")" \
+  '[ $rc = 0 ] && [ "$(jq -r "[.verdict, .schedules, .complete] | @tsv" "$tmp/out")" = "budget	3	false" ]'
+
 # Under TSan, with halt_on_error=0 the run goes on after a race report:
 # its last line must still say finding, and the exit status not be 0.
 TSAN_OPTIONS=halt_on_error=0 "$replay" --quiet --bug=plain_nsproxy_access "$racy" >"$tmp/out" 2>"$tmp/err"

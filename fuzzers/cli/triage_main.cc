@@ -23,10 +23,13 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/bugs.h"
 #include "core/protocol.h"
@@ -78,6 +81,8 @@ committed cases.
                       (1..86400; default none): past it, each artifact is
                       still confirmed and deduplicated, and its case is the
                       smallest Program found so far, marked "cut short"
+  --json=FILE         also write what became of each artifact to FILE, as
+                      one JSON object (below); written whole, or not at all
   --dry-run           triage and print, write nothing
   --check             replay the cases under DIR (or the CASE_DIRs given)
   --signature         print the signature of the first finding in
@@ -87,6 +92,11 @@ committed cases.
                       "data race", "nsfuzz: leak"); exit 1 if it has none
   --help              print this and exit
 Relative paths are taken from BUILD_WORKING_DIRECTORY under `bazel run`.
+--json's object: "artifacts", one object each: "artifact", "status"
+(new, duplicate, flaky or no_finding), "signature", "runs" and
+"with_finding" (confirmation), "case" (the folder written, or the one it
+duplicates), "written", "cut_short", "minimize_runs"; then the counts
+"new", "duplicate", "flaky", "no_finding" and "not_written".
 Exit status: 0 every artifact was a confirmed finding, written as a new case
 (or with --dry-run, would be) or a duplicate of a committed one; --check:
 every case passed. 1 otherwise: an artifact gave no finding or a flaky one,
@@ -104,6 +114,13 @@ struct Exit {
 const char *prog() {
   const char *p = std::getenv("NSFUZZ_PROG");
   return p && *p ? p : "triage";
+}
+
+// A status as --json names it.
+const char *status_key(TriageStatus s) {
+  return s == TriageStatus::no_finding ? "no_finding"
+         : s == TriageStatus::fresh    ? "new"
+                                       : triage_status_name(s);
 }
 
 [[noreturn]] void fail(const std::string &msg, int code = 2) {
@@ -353,6 +370,7 @@ int triage_main(int argc, char **argv) {
   std::string root, name;
   bool dry_run = false, check_mode = false, run_one_mode = false;
   bool signature_mode = false;
+  std::string json_path;
   bool trace = false;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
@@ -378,6 +396,9 @@ int triage_main(int argc, char **argv) {
       confirm_runs = number("--confirm", *v, 1, 1000);
     } else if (auto v = value("--timeout=")) {
       timeout = number("--timeout", *v, 1, 3600);
+    } else if (auto v = value("--json=")) {
+      if (v->empty()) fail("--json needs a file name");
+      json_path = user_path(*v);
     } else if (auto v = value("--deadline=")) {
       deadline_s = number("--deadline", *v, 1, 86400);
     } else if (auto v = value("--name=")) {
@@ -461,6 +482,7 @@ int triage_main(int argc, char **argv) {
   };
   std::map<TriageStatus, int> tally;
   int failures = 0;
+  nlohmann::json records = nlohmann::json::array();
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string &file = files[i];
     const LoadedProgram &in = inputs[i];
@@ -471,13 +493,26 @@ int triage_main(int argc, char **argv) {
     ++tally[r.status];
     std::printf("%s: %s", printable(file).c_str(),
                 triage_status_name(r.status));
-    if (r.confirmation.signature)
+    nlohmann::json &rec = records.emplace_back();
+    rec = {{"artifact", file},
+           {"status", status_key(r.status)},
+           {"runs", r.confirmation.runs},
+           {"with_finding", r.confirmation.with_finding},
+           {"written", false},
+           {"cut_short", r.stats.cut_short}};
+    if (r.confirmation.signature) {
       std::printf(" %s (%d/%d runs)", r.confirmation.signature->str().c_str(),
                   r.confirmation.with_finding, r.confirmation.runs);
-    if (r.status == TriageStatus::duplicate)
-      std::printf(", already regressions/%s", r.duplicate_of.c_str());
+      rec["signature"] = r.confirmation.signature->str();
+    }
+    if (r.status == TriageStatus::duplicate) {
+      std::printf(", already %s/%s", printable(root).c_str(),
+                  r.duplicate_of.c_str());
+      rec["case"] = root + "/" + r.duplicate_of;
+    }
     std::printf("\n");
     if (r.status != TriageStatus::fresh) continue;
+    rec["minimize_runs"] = r.stats.tries;
     Counts before = counts(raw), after = counts(r.minimized);
     RunOutcome final_run = runner.run_traced(r.minimized);
     RegressionCase c;
@@ -542,6 +577,7 @@ int triage_main(int argc, char **argv) {
           "far, not 1-minimal\n",
           deadline_s);
     std::printf("%s", print_program(r.minimized).c_str());
+    rec["case"] = root + "/" + c.name;
     if (dry_run) {
       std::printf("  would write %s/%s (--dry-run)\n", printable(root).c_str(),
                   c.name.c_str());
@@ -554,6 +590,7 @@ int triage_main(int argc, char **argv) {
       continue;
     }
     known[c.name] = c.signature;
+    rec["written"] = true;
     std::printf("  wrote %s/%s\n", printable(root).c_str(), c.name.c_str());
     copy_file(tmp + "/trace.html", root + "/" + c.name + "/trace.html");
   }
@@ -563,6 +600,18 @@ int triage_main(int argc, char **argv) {
       tally[TriageStatus::flaky], tally[TriageStatus::no_finding],
       failures ? (", " + std::to_string(failures) + " not written").c_str()
                : "");
+  if (!json_path.empty()) {
+    nlohmann::json v = {{"artifacts", records},
+                        {"new", tally[TriageStatus::fresh] - failures},
+                        {"duplicate", tally[TriageStatus::duplicate]},
+                        {"flaky", tally[TriageStatus::flaky]},
+                        {"no_finding", tally[TriageStatus::no_finding]},
+                        {"not_written", failures}};
+    std::string text = v.dump() + "\n";
+    std::string err = write_file_atomic(
+        json_path, std::vector<uint8_t>(text.begin(), text.end()));
+    if (!err.empty()) fail(err, 1);
+  }
   bool all_found = tally[TriageStatus::flaky] == 0 &&
                    tally[TriageStatus::no_finding] == 0 && failures == 0;
   return all_found ? 0 : 1;

@@ -510,6 +510,24 @@ int execute_op(const Op &op) {
   return -EINVAL;
 }
 
+void run_in_program_order(const Program &p, Bug bug) {
+  WorldOptions wo;
+  wo.protocol = p.protocol;
+  wo.bug = bug;
+  wo.fail_alloc = p.fail_alloc;
+  World w(wo);
+  task_struct *tasks[kMaxThreads + 1] = {};
+  for (int t = 1; t <= p.threads; ++t)
+    tasks[t] = w.spawn_task(p.privileged & (1u << t));
+  task_struct *const caller = current;
+  for (const Op &op : p.ops) {
+    current = tasks[op.thread];
+    execute_op(op);
+  }
+  current = caller;
+  w.teardown();
+}
+
 bool dependent(const ThreadView &a, const ThreadView &b) {
   auto wild = [](const ThreadView &v) {
     return !v.started || !v.obj || !v.prev_obj;

@@ -181,6 +181,15 @@ class Executor {
 // value or -errno.
 int execute_op(const Op &op);
 
+// The floor of a run: `p`'s operations in Program order on the calling
+// thread, each as its task (`current`) and to its end, on a fresh world
+// torn down and checked as run() does; no scheduler, switches and policy
+// ignored (a schedule point costs one branch). What the model's work costs
+// without the executor (bench/harness_bench, NSFUZZ_FLOOR in the fuzz
+// target). An op never waits for another task on one thread unless the
+// core leaves a lock or a reader behind (a bug): then it spins.
+void run_in_program_order(const Program &p, Bug bug = kDefaultBug);
+
 // One event as a line, "T1: unshare(NEWNS)"; and the story of a run.
 std::string format_event(const TraceEvent &e);
 std::string format_trace(const std::vector<TraceEvent> &trace);

@@ -5,7 +5,8 @@ explore: the explorer over the seeds), build, target, variant (threads,
 fibers, or a baseline revision), count (inputs or schedules), runs
 (executor runs) and seconds. Prints one line per (what, build, target):
 the rate of each variant and each variant's ratio to the thread backend
-measured in the same run.
+measured in the same run, and fibers' to the floor (the same target
+with no scheduler) when both are there.
 """
 import csv
 import sys
@@ -20,7 +21,8 @@ def main(argv):
             for r in rows if float(r["seconds"]) > 0}
     others = [v for v in variants if v != "threads"]
     head = ["what", "build", "target"] + ["%s/s" % v for v in variants] + \
-           ["%s/threads" % v for v in others] + ["executor runs/s (%s)" % v for v in variants]
+           ["%s/threads" % v for v in others] + ["fibers/floor"] + \
+           ["executor runs/s (%s)" % v for v in variants]
     print("  ".join(head))
     for what, build, target in keys:
         r = [rate.get((what, build, target, v)) for v in variants]
@@ -29,6 +31,8 @@ def main(argv):
         line += ["%.0f" % x[0] if x else "-" for x in r]
         line += ["%.2f" % (rate[(what, build, target, v)][0] / base[0])
                  if base and (what, build, target, v) in rate else "-" for v in others]
+        fib, flo = rate.get((what, build, target, "fibers")), rate.get((what, build, target, "floor"))
+        line.append("%.2f" % (fib[0] / flo[0]) if fib and flo else "-")
         line += ["%.0f" % x[1] if x else "-" for x in r]
         print("  ".join(line))
 
