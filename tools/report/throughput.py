@@ -1,9 +1,10 @@
 """ci/bench part 6's table: rates and ratios from out/bench/throughput.csv.
 
 Each row of the CSV is one measured run: what (fuzz: a libFuzzer run;
-explore: the explorer over the seeds), build, target, variant (threads,
-fibers, or a baseline revision), count (inputs or schedules), runs
-(executor runs) and seconds. Prints one line per (what, build, target):
+explore: the explorer over the seeds; minimize: triage of one crash),
+build, target, variant (threads, fibers, floor, or a baseline revision),
+count (inputs, schedules or crashes), runs (executor runs; minimize: the
+minimizer's) and seconds. Minimization is shown as runs and seconds. Prints one line per (what, build, target):
 the rate of each variant and each variant's ratio to the thread backend
 measured in the same run, and fibers' to the floor (the same target
 with no scheduler) when both are there.
@@ -24,7 +25,14 @@ def main(argv):
            ["%s/threads" % v for v in others] + ["fibers/floor"] + \
            ["executor runs/s (%s)" % v for v in variants]
     print("  ".join(head))
+    secs = {(r["what"], r["build"], r["target"], r["variant"]): (r["runs"], float(r["seconds"]))
+            for r in rows}
     for what, build, target in keys:
+        if what == "minimize":
+            cells = ["%s: %s runs, %.2f s" % ((v,) + secs[(what, build, target, v)])
+                     for v in variants if (what, build, target, v) in secs]
+            print("  ".join([what, build, target] + cells))
+            continue
         r = [rate.get((what, build, target, v)) for v in variants]
         base = rate.get((what, build, target, "threads"))
         line = [what, build, target]
