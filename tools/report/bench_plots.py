@@ -87,7 +87,8 @@ def plot_throughput(rows, path):
                    hatch={"naive": "//", "executor_threads": ".."}.get(kind, ""), color="C%d" % i,
                    alpha=1 if kind == "executor" else 0.5)
     ax.set_xticks(range(len(builds)), [b.upper() if b != "opt" else "opt" for b in builds])
-    ax.set(ylabel="execs/s",
+    ax.set_yscale("log")
+    ax.set(ylabel="execs/s (log)",
            title="throughput: naive harness (//), executor on threads (..) and on fibers")
     ax.legend(fontsize=6, ncol=2)
     bx = axes[1]
@@ -98,7 +99,8 @@ def plot_throughput(rows, path):
                 for b in builds]
         bx.bar([k + (j - 1) * 0.27 for k in range(len(builds))], vals, 0.27, label=kind)
     bx.set_xticks(range(len(builds)), builds)
-    bx.set(ylabel="ns per switch", title="hand-off")
+    bx.set_yscale("log")
+    bx.set(ylabel="ns per switch (log)", title="hand-off")
     bx.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path)
