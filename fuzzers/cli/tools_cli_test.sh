@@ -56,6 +56,11 @@ run "$tool" print "$tmp/folder"
 check "program_tool print FOLDER: exit $rc" '[ $rc = 1 ] && one_line && grep -q -i -e folder -e directory "$tmp/err"'
 run "$replay" "$tmp/missing"
 check "replay MISSING: exit $rc" '[ $rc = 1 ] && one_line && grep -q "missing: cannot read" "$tmp/err"'
+: >"$tmp/empty.bin"
+run "$replay" "$tmp/empty.bin"
+check "replay EMPTY: exit $rc, $(cat "$tmp/err")" '[ $rc = 1 ] && one_line && grep -q "empty: no Program in it" "$tmp/err"'
+run "$tool" encode "$tmp/one.txt" /proc/nsfuzz-no-such-file
+check "program_tool encode onto /proc: names the file asked for: $(cat "$tmp/err")" '[ $rc = 1 ] && one_line && grep -q "/proc/nsfuzz-no-such-file: cannot write" "$tmp/err" && ! grep -q ".tmp-" "$tmp/err"'
 run "$tool" encode "$tmp/one.txt" "$tmp/folder"
 check "program_tool encode onto a folder: exit $rc" '[ $rc = 1 ] && one_line && grep -q "exists" "$tmp/err"'
 

@@ -96,18 +96,35 @@ TEST(Mutator, IsDeterministic) {
   }
 }
 
+// Whether c's operations start with some of a's and go on with some of
+// b's (kinds and arguments: crossover renumbers threads).
+bool MixesOps(const Program &a, const Program &b, const Program &c) {
+  auto same = [](const Op &x, const Op &y) {
+    return x.kind == y.kind && x.arg == y.arg;
+  };
+  size_t i = 0;
+  while (i < c.ops.size() && i < a.ops.size() && same(c.ops[i], a.ops[i])) ++i;
+  if (i == 0 || i == c.ops.size()) return false;
+  for (size_t j = 0; j < b.ops.size(); ++j)
+    if (same(c.ops[i], b.ops[j])) return true;
+  return false;
+}
+
 TEST(Mutator, CrossoverIsValidAndMixesBothParents) {
   const std::vector<Program> programs =
       testing::RandomPrograms(400, 14, 48, 300, 4);
-  int mixed = 0;
+  int mixed = 0, mixed_ops = 0;
   for (size_t i = 0; i + 1 < programs.size(); ++i) {
     const Program &a = programs[i], &b = programs[i + 1];
     const Program c = crossover(a, b, i);
     std::string why;
     ASSERT_TRUE(is_valid(c, &why)) << why;
     if (c != a && c != b) ++mixed;
+    mixed_ops += MixesOps(a, b, c);
   }
   EXPECT_GT(mixed, 200);
+  // The operations themselves are mixed, not only the header or schedule.
+  EXPECT_GT(mixed_ops, 100);
   // Full programs stay within the limits.
   Program full;
   full.ops.assign(kMaxOps, Op{});

@@ -40,6 +40,12 @@ LoadedProgram load_program(const std::string &path) {
     out.error = path + ": cannot read: " + std::strerror(errno);
     return out;
   }
+  // Empty bytes decode to a Program (two threads, nothing to do), which no
+  // fuzz target ever runs: a tool given an empty file was given nothing.
+  if (out.bytes.empty()) {
+    out.error = path + ": empty: no Program in it";
+    return out;
+  }
   InputForm form = read_input(out.bytes.data(), out.bytes.size());
   out.is_text = form.is_text;
   if (!form.note.empty()) out.note = path + ": " + form.note;

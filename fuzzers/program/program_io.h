@@ -22,7 +22,7 @@ struct LoadedProgram {
 
 // The file read as read_input (program_text.h) reads every input: text when
 // it starts with "# nsfuzz program" (which must then parse), bytes
-// otherwise. A folder, a missing or unreadable file is an error.
+// otherwise. A folder, a missing, unreadable or empty file is an error.
 LoadedProgram load_program(const std::string &path);
 
 }  // namespace nsfuzz

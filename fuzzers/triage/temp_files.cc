@@ -56,7 +56,8 @@ std::string write_file_atomic(const std::string &path,
   std::string tmp =
       (p.parent_path() / temporary_name(p.filename().string())).string();
   FILE *f = std::fopen(tmp.c_str(), "wbx");
-  if (!f) return tmp + ": cannot create: " + errno_text();
+  // The error names the file the user asked for, not our temporary.
+  if (!f) return path + ": cannot write: " + errno_text();
   bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
   ok &= std::fflush(f) == 0 && fsync(fileno(f)) == 0;
   ok &= std::fclose(f) == 0;
@@ -79,7 +80,7 @@ std::string write_dir_atomic(
   fs::create_directories(root, ec);
   if (ec) return root + ": cannot create: " + ec.message();
   if (mkdir(tmp.c_str(), 0755) != 0)
-    return tmp.string() + ": cannot create: " + errno_text();
+    return final_dir.string() + ": cannot create: " + errno_text();
   std::string err;
   for (const auto &[file, bytes] : files) {
     err = write_file_atomic((tmp / file).string(), bytes);

@@ -63,7 +63,10 @@ TEST(WriteFileAtomic, WritesAndLeavesNoTemporary) {
   EXPECT_EQ(listing(d), std::vector<std::string>{"a.bin"});
   std::string err =
       write_file_atomic((d / "no/such/a.bin").string(), bytes(""));
-  EXPECT_NE(err.find("cannot create"), std::string::npos) << err;
+  // It names the file asked for, never our temporary.
+  EXPECT_EQ(err.rfind((d / "no/such/a.bin").string() + ": cannot write", 0), 0u)
+      << err;
+  EXPECT_EQ(err.find(".tmp-"), std::string::npos) << err;
 }
 
 TEST(WriteDirAtomic, AppearsWholeAndNeverOverwrites) {
