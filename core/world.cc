@@ -65,7 +65,7 @@ World::World(const WorldOptions &opts)
 
 World::~World() {
   for (int i = 0, n = nr_objects_.load(); i < n; ++i)
-    destroy(object_slot(i).load(std::memory_order_relaxed));
+    destroy(objects_[i].load(std::memory_order_relaxed));
 }
 
 void World::destroy(ObjHeader *obj) {
@@ -142,7 +142,7 @@ void World::track(ObjHeader *obj) {
   }
   obj->slot = slot;
   obj->id = slot;
-  object_slot(slot).store(obj, std::memory_order_relaxed);
+  objects_[slot].store(obj, std::memory_order_relaxed);
   allocated_[static_cast<int>(obj->kind)].fetch_add(1,
                                                     std::memory_order_relaxed);
 }
@@ -160,7 +160,7 @@ void World::free_obj(ObjHeader *obj, const char *where) {
   freed_[static_cast<int>(obj->kind)].fetch_add(1, std::memory_order_relaxed);
 #ifdef NSFUZZ_ASAN
   // Really free it: ASan's quarantine reports any later use, with stacks.
-  object_slot(obj->slot).store(nullptr, std::memory_order_relaxed);
+  objects_[obj->slot].store(nullptr, std::memory_order_relaxed);
   destroy(obj);
 #endif
 }
@@ -217,7 +217,7 @@ std::string World::describe(const void *p) const {
   for (int i = 0; i < nr_tasks(); ++i)
     if (find_task(i) == p) return "T" + std::to_string(i);
   for (int i = 0, n = nr_objects_.load(std::memory_order_relaxed); i < n; ++i) {
-    ObjHeader *o = object_slot(i).load(std::memory_order_relaxed);
+    ObjHeader *o = objects_[i].load(std::memory_order_relaxed);
     if (o == p)
       return std::string(obj_kind_name(o->kind)) + "#" + std::to_string(o->id);
   }
