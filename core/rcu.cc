@@ -97,9 +97,10 @@ bool rcu_read_lock_held() {
 }
 
 void rcu_read_lock() {
-  if (__builtin_expect(my_slot() < 0, 0)) rcu_register_thread();
+  int &slot = my_slot();  // the task's own: register fills it in
+  if (__builtin_expect(slot < 0, 0)) rcu_register_thread();
   urcu_memb_read_lock();
-  readers[my_slot()].nesting.fetch_add(1, std::memory_order_relaxed);
+  readers[slot].nesting.fetch_add(1, std::memory_order_relaxed);
   sched_point(Site::rcu_read_lock);
 }
 
