@@ -538,13 +538,31 @@ ExploreStats search(Executor &e, const Program &p, const ExploreOptions &o,
                     const Resume *from, RecordBuffer *records = nullptr) {
   Tally t = from ? from->tally : Tally{};
   Program base = exploration_base(p);
-  // On the heap: they hold a run's steps and records.
-  std::unique_ptr<RecordBuffer> own;
-  if (!records) own = std::make_unique<RecordBuffer>(), records = own.get();
+  // They hold a run's steps and records: large, so one search leaves them
+  // to the next (a sweep runs one per Program, and fresh memory costs a
+  // page fault a page).
+  struct Scratch {
+    RecordBuffer records;
+    std::optional<DepthFirst> dfs;
+    bool busy = false;
+  };
+  static Scratch *spare = nullptr;
+  std::unique_ptr<Scratch> own;
+  Scratch *scratch = spare;
+  if (!scratch || scratch->busy) {
+    own = std::make_unique<Scratch>();
+    scratch = own.get();
+    if (!spare) spare = own.release();
+  }
+  scratch->busy = true;
+  struct Release {
+    Scratch *s;
+    ~Release() { s->busy = false; }
+  } release{scratch};
+  if (!records) records = &scratch->records, records->n = 0;
   records->fd = record_fd;
-  auto owned = std::make_unique<DepthFirst>(o, record_fd, records);
+  DepthFirst &dfs = scratch->dfs.emplace(o, record_fd, records);
   const std::vector<uint8_t> seeds = order_seeds(p.threads);
-  DepthFirst &dfs = *owned;
   // A resumed search goes on after the run a finding ended.
   bool more = true;
   if (from) {
