@@ -2,6 +2,7 @@
 #include "fuzzers/exec/schedule.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "fuzzers/exec/handoff.h"
@@ -79,7 +80,8 @@ Program drop_ops(const Program &p, size_t first, size_t last,
 namespace {
 
 // kind, thread, site, to-or-reason, then the pass (decision) or op (step).
-constexpr uint8_t kDecisionRecord = 'D', kStepRecord = 'S';
+constexpr uint8_t kDecisionRecord = static_cast<uint8_t>(RecordKind::decision),
+                  kStepRecord = static_cast<uint8_t>(RecordKind::step);
 
 Record make(uint8_t kind, const Anchor &a, uint8_t extra, uint32_t value) {
   Record rec = {static_cast<char>(kind), static_cast<char>(a.thread),
@@ -111,6 +113,11 @@ void write_step(int fd, const Step &s) {
 }
 
 void RecordBuffer::flush() {
+  if (fd < 0 && n == kCapacity) {
+    static const char msg[] = "RecordBuffer: full, and no fd to flush to\n";
+    raw_write(2, msg, sizeof msg - 1);
+    std::abort();
+  }
   if (fd >= 0 && n > 0) raw_write(fd, recs[0].data(), n * kRecordSize);
   n = 0;
 }

@@ -66,11 +66,25 @@ Program with_schedule(const Program &p, const std::vector<Decision> &decisions);
 Program drop_ops(const Program &p, size_t first, size_t last,
                  const std::vector<Step> &steps);
 
-// The binary records: 8 bytes each, the first byte their kind ('D', 'S';
-// the explorer's own kinds are other letters), raw_write'n by the executor
-// or kept in a RecordBuffer.
+// The binary records: 8 bytes each, the first byte their kind, raw_write'n
+// by the executor or kept in a RecordBuffer. One namespace of kinds: the
+// executor's, and the explorer's (fuzzers/explore/records.h), which
+// read_records skips.
 inline constexpr size_t kRecordSize = 8;
 using Record = std::array<char, kRecordSize>;
+enum class RecordKind : char {
+  decision = 'D',    // the executor's: a context switch
+  step = 'S',        // the executor's: a schedule point passed
+  schedule = 'X',    // the explorer's, from here on: a schedule starts
+  node = 'N',        // a node of the tree
+  pick = 'O',        // a free pick where a thread blocked or finished
+  step_start = 'T',  // a step starts: its thread and nodes
+  footprint = 'F',   // what the step that ended touched
+  cut_short = 'V',   // the tree was cut short: a run too long to follow
+  run_end = 'R',     // a run ended: sleep-blocked, its trace class (low)
+  run_class = 'H',   // its trace class (high)
+  search_end = 'E',  // the search ended: complete or not
+};
 Record decision_record(const Decision &d);
 Record step_record(const Step &s);
 void write_decision(int fd, const Decision &d);
@@ -80,16 +94,17 @@ void write_step(int fd, const Step &s);
 // or flush() is called: one write for thousands of records instead of one
 // each. A parent that shares the buffer's memory with a child (mmap) reads
 // what a child that died had not written yet from `recs[0, n)`.
+// Without an fd, nothing may overflow it: put() on a full buffer aborts.
 struct RecordBuffer {
   static constexpr size_t kCapacity = 1 << 16;
-  int fd = -1;  // -1: records are dropped when the buffer is full
+  int fd = -1;  // where full buffers go; -1: none
   size_t n = 0;
   Record recs[kCapacity];
   void put(const Record &r) {
     if (n == kCapacity) flush();
     recs[n++] = r;
   }
-  void flush();
+  void flush();  // writes recs[0, n) to fd, or aborts if full without one
 };
 // Every whole record in `bytes`, in order; anything else is skipped.
 Schedule read_records(const std::string &bytes);

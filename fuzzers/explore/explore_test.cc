@@ -324,8 +324,7 @@ TEST(ExploreTest, ASearchCutAfterAScheduleGoesOnTheSame) {
     ExploreStats whole = explore_here(e, p, o, fileno(f), &all);
     std::string records(static_cast<size_t>(std::ftell(f)), '\0');
     std::rewind(f);
-    ASSERT_EQ(std::fread(records.data(), 1, records.size(), f),
-              records.size());
+    ASSERT_EQ(std::fread(records.data(), 1, records.size(), f), records.size());
     std::fclose(f);
     ASSERT_GT(all.size(), 40u);
     for (uint64_t n : {uint64_t{0}, uint64_t{1}, uint64_t{7}, all.size() / 2,
@@ -339,8 +338,7 @@ TEST(ExploreTest, ASearchCutAfterAScheduleGoesOnTheSame) {
       for (size_t i = 0; i < rest.size(); ++i)
         ASSERT_TRUE(rest[i].seed == all[n + 1 + i].seed &&
                     rest[i].decisions == all[n + 1 + i].decisions)
-            << name << " cut after " << n << ", schedule " << n + 1 + i
-            << ":\n"
+            << name << " cut after " << n << ", schedule " << n + 1 + i << ":\n"
             << Story(rest[i]) << "instead of\n"
             << Story(all[n + 1 + i]);
     }
