@@ -146,6 +146,12 @@ cp -r "$regs/first" "$regs/broken" && sed -i '/^signature: /d' "$regs/broken/cas
 TMPDIR=$scratch TEST_TMPDIR=$scratch "$triage" --bug=free_without_grace_period --regressions="$regs" "$input" >/dev/null 2>&1
 check "scratch removed on an error exit ($(ls "$scratch"))" eval '[ -z "$(ls -A "$scratch")" ]'
 rm -rf "$regs/broken"
+# ... and after a case is written (its traced run drew trace.html there).
+TMPDIR=$scratch TEST_TMPDIR=$scratch "$triage" --bug=free_without_grace_period --regressions="$tmp/regs4" \
+  --confirm=1 "$input" >/dev/null 2>&1
+check "scratch removed after writing a case (left: $(ls -A "$scratch"/* 2>/dev/null | tr '\n' ' '))" \
+  eval '[ -f "$tmp/regs4/free_without_grace_period/trace.html" ] && [ -z "$(ls -A "$scratch")" ]'
+rm -rf "$tmp/regs4" "${scratch:?}"/*
 # Job control on: a background job would ignore SIGINT otherwise.
 set -m
 for sig in TERM INT; do

@@ -29,8 +29,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "core/bugs.h"
 #include "core/protocol.h"
 #include "fuzzers/cli/cli.h"
@@ -458,7 +456,8 @@ int triage_main(int argc, char **argv) {
       inputs.push_back(load_artifact(file));
       if (!inputs.back().ok()) fail(inputs.back().error, 1);
     }
-  ScratchDir scratch("nsfuzz-triage", {"input.bin"});
+  // trace.html: the traced run's page (copied into the case).
+  ScratchDir scratch("nsfuzz-triage", {"input.bin", "trace.html"});
   if (!scratch.ok()) fail("cannot create a temporary folder", 1);
   const std::string &tmp = scratch.path();
   if (check_mode) return check(files, tmp, timeout);
