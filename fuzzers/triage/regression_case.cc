@@ -31,6 +31,23 @@ std::string read_text(const fs::path &p, bool *ok) {
   return s.str();
 }
 
+// The four files of a case, by name.
+std::map<std::string, std::vector<uint8_t>> case_files(
+    const RegressionCase &c) {
+  std::string meta = std::string(kHeader) + "\n";
+  meta += "name: " + c.name + "\nbug: " + c.bug + "\nprotocol: " + c.protocol +
+          "\nsanitizer: " + c.sanitizer + "\nsignature: " + c.signature +
+          "\nsummary: " + c.summary + "\n";
+  for (const auto &[k, v] : c.stats) meta += k + ": " + v + "\n";
+  auto bytes = [](const std::string &s) {
+    return std::vector<uint8_t>(s.begin(), s.end());
+  };
+  return {{"case.txt", bytes(meta)},
+          {"program.txt", bytes(print_program(c.program))},
+          {"input.bin", encode(c.program)},
+          {"report.txt", bytes(c.report)}};
+}
+
 }  // namespace
 
 bool read_case(const std::string &dir, RegressionCase *out,
@@ -103,19 +120,15 @@ std::string write_case(const std::string &root, const RegressionCase &c) {
   if (!valid_case_name(c.name))
     return "bad case name '" + c.name + "' (use a-z, 0-9, _ and -)";
   sweep_temporaries(root);
-  std::string meta = std::string(kHeader) + "\n";
-  meta += "name: " + c.name + "\nbug: " + c.bug + "\nprotocol: " + c.protocol +
-          "\nsanitizer: " + c.sanitizer + "\nsignature: " + c.signature +
-          "\nsummary: " + c.summary + "\n";
-  for (const auto &[k, v] : c.stats) meta += k + ": " + v + "\n";
-  auto bytes = [](const std::string &s) {
-    return std::vector<uint8_t>(s.begin(), s.end());
-  };
-  return write_dir_atomic(root, c.name,
-                          {{"case.txt", bytes(meta)},
-                           {"program.txt", bytes(print_program(c.program))},
-                           {"input.bin", encode(c.program)},
-                           {"report.txt", bytes(c.report)}});
+  return write_dir_atomic(root, c.name, case_files(c));
+}
+
+std::string replace_case(const std::string &dir, const RegressionCase &c) {
+  fs::path d = fs::path(dir).lexically_normal();
+  if (d.filename().empty()) d = d.parent_path();  // "regressions/x/"
+  std::string root = d.parent_path().empty() ? "." : d.parent_path().string();
+  sweep_temporaries(root);
+  return replace_dir_atomic(root, d.filename().string(), case_files(c));
 }
 
 std::vector<std::string> list_cases(const std::string &root) {

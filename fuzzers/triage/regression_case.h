@@ -46,6 +46,11 @@ bool valid_case_name(const std::string &name);
 // sweeps root's temporaries left by writers that are gone.
 std::string write_case(const std::string &root, const RegressionCase &c);
 
+// Rewrites the existing case folder `dir` with c's files (c.name is what
+// case.txt says; the folder keeps its name), atomically: a reader sees the
+// old case or the new one, whole. "" on success, else an error line.
+std::string replace_case(const std::string &dir, const RegressionCase &c);
+
 // The case folders under root, sorted: every folder holding all four
 // files, except temporaries (dot names).
 std::vector<std::string> list_cases(const std::string &root);

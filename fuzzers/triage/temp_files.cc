@@ -94,6 +94,29 @@ std::string write_dir_atomic(
   return err;
 }
 
+std::string replace_dir_atomic(
+    const std::string &root, const std::string &name,
+    const std::map<std::string, std::vector<uint8_t>> &files) {
+  fs::path final_dir = fs::path(root) / name;
+  std::error_code ec;
+  if (!fs::is_directory(final_dir, ec))
+    return final_dir.string() + ": no such folder to replace";
+  fs::path tmp = fs::path(root) / temporary_name(name);
+  if (mkdir(tmp.c_str(), 0755) != 0)
+    return final_dir.string() + ": cannot write: " + errno_text();
+  std::string err;
+  for (const auto &[file, bytes] : files) {
+    err = write_file_atomic((tmp / file).string(), bytes);
+    if (!err.empty()) break;
+  }
+  if (err.empty() && renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD,
+                               final_dir.c_str(), RENAME_EXCHANGE) != 0)
+    err = final_dir.string() + ": cannot replace: " + errno_text();
+  // The new folder on an error, the old one once exchanged.
+  fs::remove_all(tmp, ec);
+  return err;
+}
+
 int sweep_temporaries(const std::string &dir) {
   int removed = 0;
   std::error_code ec;

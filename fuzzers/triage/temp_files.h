@@ -36,6 +36,15 @@ std::string write_dir_atomic(
     const std::string &root, const std::string &name,
     const std::map<std::string, std::vector<uint8_t>> &files);
 
+// Replaces the folder root/name, which must exist, with one holding
+// `files`: a temporary folder, exchanged with it in one rename (renameat2's
+// RENAME_EXCHANGE), so that a reader sees the old folder or the new one,
+// each whole; the old one, now under the temporary's name, is removed.
+// Returns an error line, or "" (and then no temporary is left).
+std::string replace_dir_atomic(
+    const std::string &root, const std::string &name,
+    const std::map<std::string, std::vector<uint8_t>> &files);
+
 // Removes dir's temporaries whose writer process no longer exists; returns
 // how many it removed.
 int sweep_temporaries(const std::string &dir);

@@ -83,6 +83,25 @@ TEST(WriteDirAtomic, AppearsWholeAndNeverOverwrites) {
   EXPECT_EQ(listing(root), std::vector<std::string>{"c"});
 }
 
+TEST(ReplaceDirAtomic, SwapsInTheNewFilesAndLeavesNoTemporary) {
+  fs::path root = fresh_dir("replace_dir");
+  ASSERT_EQ(
+      write_dir_atomic(root.string(), "c",
+                       {{"x.txt", bytes("old")}, {"gone.txt", bytes("")}}),
+      "");
+  EXPECT_EQ(replace_dir_atomic(root.string(), "c", {{"x.txt", bytes("new")}}),
+            "");
+  EXPECT_EQ(listing(root), std::vector<std::string>{"c"});
+  EXPECT_EQ(listing(root / "c"), std::vector<std::string>{"x.txt"});
+  EXPECT_EQ(slurp(root / "c" / "x.txt"), "new");
+  // Nothing to replace: an error, and nothing created.
+  std::string err =
+      replace_dir_atomic(root.string(), "missing", {{"x.txt", bytes("1")}});
+  EXPECT_NE(err.find("missing: no such folder to replace"), std::string::npos)
+      << err;
+  EXPECT_EQ(listing(root), std::vector<std::string>{"c"});
+}
+
 TEST(SweepTemporaries, RemovesOnlyThoseOfGoneWriters) {
   fs::path root = fresh_dir("sweep");
   std::string gone = ".tmp-case-" + std::to_string(dead_pid());

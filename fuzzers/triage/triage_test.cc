@@ -253,6 +253,30 @@ TEST_F(CaseFilesTest, WriteThenReadIsTheSameAndNeverOverwrites) {
             "");
 }
 
+// A re-recorded case replaces the folder whole, under its own name.
+TEST_F(CaseFilesTest, ReplaceRewritesTheFolderInPlace) {
+  RegressionCase c = Sample();
+  ASSERT_EQ(write_case(root_, c), "");
+  RegressionCase changed = c;
+  changed.program.switches.clear();
+  changed.stats["minimized"] = "other";
+  changed.report = "another report\n";
+  std::string dir = (root_ / c.name).string() + "/";
+  ASSERT_EQ(replace_case(dir, changed), "");
+  RegressionCase back;
+  std::string err;
+  ASSERT_TRUE(read_case(dir, &back, &err)) << err;
+  EXPECT_EQ(back.program, changed.program);
+  EXPECT_EQ(back.stats, changed.stats);
+  EXPECT_EQ(back.report, changed.report);
+  EXPECT_EQ(list_cases(root_).size(), 1u);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(root_),
+                          std::filesystem::directory_iterator()),
+            1)
+      << "no temporary left behind";
+  EXPECT_NE(replace_case((root_ / "missing").string(), c), "");
+}
+
 TEST_F(CaseFilesTest, MalformedCasesGiveOneLineErrors) {
   ASSERT_EQ(write_case(root_, Sample()), "");
   auto dir = root_ / "free_without_grace_period";
