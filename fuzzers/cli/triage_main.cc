@@ -8,7 +8,9 @@
 // under --regressions, minimized while its signature stays the same, and
 // written as --regressions/NAME. --check replays committed cases: a case
 // with an injected bug must still produce its signature in its sanitizer's
-// build, and every case must run clean under every correct protocol.
+// build (on its recorded schedule, or, when that went stale, on one that
+// exploring its operations finds: --rerecord writes that one into the
+// case), and every case must run clean under every correct protocol.
 // Runs happen in child processes (this binary, --run-one; see
 // fuzzers/triage/child_runner.h), since a finding ends the process that has it.
 // The scratch folder is removed on every exit and on SIGINT/SIGTERM/SIGHUP.
@@ -60,10 +62,11 @@ using namespace nsfuzz;
 
 constexpr const char *kUsage = R"(usage: triage [FLAG...] ARTIFACT...
        triage --check [--regressions=DIR] [CASE_DIR...]
+       triage --rerecord [--regressions=DIR] [CASE_DIR...]
        triage --signature REPORT_FILE
 Confirms, deduplicates and minimizes each crash ARTIFACT (a Program's text
 form or bytes) and writes it as a regression case; --check replays
-committed cases.
+committed cases; --rerecord writes a stale case's schedule again.
   --bug=NAME          the injected bug the artifact was found with (one
                       of core/bugs.def; needs a build with --//core:bug=all)
   --protocol=NAME     run under this protocol instead of the artifact's
@@ -82,7 +85,17 @@ committed cases.
   --json=FILE         also write what became of each artifact to FILE, as
                       one JSON object (below); written whole, or not at all
   --dry-run           triage and print, write nothing
-  --check             replay the cases under DIR (or the CASE_DIRs given)
+  --check             replay the cases under DIR (or the CASE_DIRs given).
+                      A case whose recorded schedule no longer shows its
+                      signature passes as "stale" when some schedule of its
+                      operations does (at most 2 preemptions, 5000
+                      schedules), with the command that re-records it
+  --rerecord          for each case under DIR (or each CASE_DIR) of this
+                      build's sanitizer whose recorded schedule no longer
+                      shows its signature: the schedule --check found,
+                      written into the case in place (program.txt,
+                      input.bin, report.txt, summary and sizes; its name,
+                      bug, protocol, sanitizer and signature stay)
   --signature         print the signature of the first finding in
                       REPORT_FILE (a run's output), one line of two
                       tab-separated columns: "KIND @ WHERE" as cases record
@@ -97,8 +110,10 @@ duplicates), "written", "cut_short", "minimize_runs"; then the counts
 "new", "duplicate", "flaky", "no_finding" and "not_written".
 Exit status: 0 every artifact was a confirmed finding, written as a new case
 (or with --dry-run, would be) or a duplicate of a committed one; --check:
-every case passed. 1 otherwise: an artifact gave no finding or a flaky one,
-a case failed, or an error. 2 a usage error, before any work.
+every case passed; --rerecord: every case shows its signature, on its
+recorded schedule or on the one written. 1 otherwise: an artifact gave no
+finding or a flaky one, a case failed, or an error. 2 a usage error, before
+any work.
 )";
 
 // Ends the run: main prints nothing more and returns the code, after every
@@ -219,6 +234,16 @@ Counts counts(const Program &p) {
           p.switches.size() + p.step_switches.size()};
 }
 
+// case.txt's `minimized:` line: p's size, and the context switches of its
+// recorded run.
+std::string size_stat(const Program &p, const RunOutcome &run) {
+  Counts n = counts(p);
+  return std::to_string(encode(p).size()) + " bytes, " +
+         std::to_string(n.threads) + " threads, " + std::to_string(n.ops) +
+         " ops, " + std::to_string(n.switches) + " switches, " +
+         std::to_string(run.schedule.decisions.size()) + " context switches";
+}
+
 Bug parse_bug_flag(std::string_view v) {
   std::optional<Bug> b = parse_bug(v);
   if (!b) fail("unknown bug '" + std::string(v) + "'");
@@ -284,9 +309,91 @@ class ExploringRunner final : public ChildRunner {
   Bug bug_;
 };
 
+// Whether this build can give c's finding: the model's own findings (leak,
+// deadlock, ...) are the same in every build; a sanitizer's only in its
+// own.
+bool finding_shown_here(const RegressionCase &c) {
+  bool any_build = c.signature.rfind("nsfuzz:", 0) == 0 &&
+                   c.signature.find("use-after-free") == std::string::npos;
+  return c.sanitizer == NSFUZZ_SANITIZER || any_build;
+}
+
+// --- Stale cases. A change that adds a schedule point at a site a case
+// anchors on, before its anchor in the same thread, shifts the anchor's
+// pass number: the recorded schedule no longer shows the finding, though
+// the bug is as reachable as before. The case's operations, explored for
+// its signature, tell the two apart; --check passes a stale case with a
+// note, and --rerecord writes the schedule found into it.
+
+// The search's budget at kCheckPreemptions, as each of the minimizer's.
+constexpr uint64_t kStaleBudget = 5000;
+
+// A schedule of c's operations, with its bug, that shows c's signature.
+ExploreResult explore_case(const RegressionCase &c, Bug bug) {
+  ExploreOptions o;
+  o.preemptions = kCheckPreemptions;
+  o.budget = kStaleBudget;
+  o.bug = bug;
+  o.signature = c.signature;  // past findings of other signatures
+  return explore(exploration_base(c.program), o);
+}
+
+bool shows_signature(const ExploreResult &x, const RegressionCase &c) {
+  return x.finding && x.replayed && x.signature == c.signature;
+}
+
+std::string schedules(uint64_t n) {
+  return std::to_string(n) + (n == 1 ? " schedule" : " schedules");
+}
+
+// Why explore_case found no schedule, in a few words.
+std::string not_found(const ExploreResult &x) {
+  std::string bound = "bound " + std::to_string(kCheckPreemptions);
+  if (!x.error.empty()) return "exploring failed: " + x.error;
+  if (x.finding)
+    return "schedule " + std::to_string(x.stats.schedules) + " gave '" +
+           x.signature + "' but did not replay to it";
+  std::string how = x.stats.complete ? ", complete"
+                    : x.stats.schedules >= kStaleBudget
+                        ? ", budget of " + std::to_string(kStaleBudget) + " hit"
+                        : ", cut short";
+  std::string others =
+      x.other_findings ? "; " + std::to_string(x.other_findings) +
+                             " finding(s) of another signature, the first: " +
+                             x.other_signature
+                       : "";
+  return "not found in " + schedules(x.stats.schedules) + ", " + bound + how +
+         others;
+}
+
+// `w` as one word of a POSIX shell.
+std::string shell_word(const std::string &w) {
+  if (!w.empty() &&
+      w.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                          "0123456789_-./=+:,@%") == std::string::npos)
+    return w;
+  std::string q = "'";
+  for (char ch : w) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+// The command that re-records the case in `dir`, typed at the root of the
+// source tree: bazel run, in the build of the case's sanitizer.
+std::string rerecord_command(const RegressionCase &c, std::string dir) {
+  const char *ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  std::string root = ws && *ws ? std::string(ws) + "/" : "";
+  if (!root.empty() && dir.rfind(root, 0) == 0) dir = dir.substr(root.size());
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  std::string config =
+      c.sanitizer == "none" ? "" : "--config=" + c.sanitizer + " ";
+  return "bazel run " + config +
+         "--//core:bug=all //fuzzers/cli:triage -- --rerecord " +
+         shell_word(dir);
+}
+
 int check(const std::vector<std::string> &dirs, const std::string &tmp,
           int timeout) {
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, stale = 0;
   for (const std::string &dir : dirs) {
     RegressionCase c;
     std::string err;
@@ -298,19 +405,28 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
     }
     Bug bug = parse_bug_flag(c.bug);
     std::vector<std::string> problems;
-    // The model's own findings (leak, deadlock, ...) are the same in every
-    // build; a sanitizer's only in its own.
-    bool any_build = c.signature.rfind("nsfuzz:", 0) == 0 &&
-                     c.signature.find("use-after-free") == std::string::npos;
-    bool check_finding = c.sanitizer == NSFUZZ_SANITIZER || any_build;
+    bool check_finding = finding_shown_here(c);
+    std::string stale_note;
     if (bug != Bug::none && check_finding) {
       ChildRunner runner = child_runner(bug, tmp, timeout);
       RunOutcome o = runner.run(c.program);
       std::string got = o.finding ? o.finding->str() : "no finding";
-      if (got != c.signature)
-        problems.push_back("with bug " + c.bug + ": expected '" + c.signature +
-                           "', got '" + got + "'" +
-                           (o.finding ? " (" + o.finding->summary + ")" : ""));
+      if (got != c.signature) {
+        // Stale, or the bug is gone: its operations tell.
+        ExploreResult x = explore_case(c, bug);
+        if (shows_signature(x, c))
+          stale_note =
+              "its recorded schedule gives '" + got + "', schedule " +
+              std::to_string(x.stats.schedules) + " of its operations (bound " +
+              std::to_string(kCheckPreemptions) + ") gives '" + c.signature +
+              "'; re-record it: " + rerecord_command(c, dir);
+        else
+          problems.push_back(
+              "with bug " + c.bug + ": expected '" + c.signature + "', got '" +
+              got + "'" + (o.finding ? " (" + o.finding->summary + ")" : "") +
+              "; not on another schedule of its operations either: " +
+              not_found(x));
+      }
     }
     ChildRunner clean = child_runner(Bug::none, tmp, timeout);
     for (int i = 0; i < kNumProtocols; ++i) {
@@ -338,6 +454,11 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
                  "; clean runs checked here)")
                     .c_str()
               : "");
+      if (!stale_note.empty()) {
+        std::printf("stale %s: %s\n", c.name.c_str(),
+                    printable(stale_note).c_str());
+        ++stale;
+      }
       ++passed;
     } else {
       for (const std::string &p : problems)
@@ -345,7 +466,98 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
       ++failed;
     }
   }
-  std::printf("%d passed, %d failed\n", passed, failed);
+  std::printf("%d passed, %d failed%s\n", passed, failed,
+              stale ? (", " + std::to_string(stale) + " stale").c_str() : "");
+  return failed ? 1 : 0;
+}
+
+// --rerecord: each case of this build whose recorded schedule no longer
+// shows its signature gets the schedule that --check finds, in place.
+// named: the cases were given (one this build cannot re-record fails),
+// else they are every case under --regressions (it is skipped).
+int rerecord(const std::vector<std::string> &dirs, bool named,
+             const std::string &tmp, int timeout) {
+  int kept = 0, rewritten = 0, skipped = 0, failed = 0;
+  for (const std::string &dir : dirs) {
+    RegressionCase c;
+    std::string err;
+    if (!read_case(dir, &c, &err)) {
+      std::printf("FAIL %s: %s\n", printable(dir).c_str(),
+                  printable(err).c_str());
+      ++failed;
+      continue;
+    }
+    Bug bug = parse_bug_flag(c.bug);
+    std::string cannot =
+        bug == Bug::none ? "no injected bug, no finding to re-record"
+        : !finding_shown_here(c)
+            ? "recorded under " + c.sanitizer +
+                  ": re-record it in that build (--config=" + c.sanitizer + ")"
+            : "";
+    if (!cannot.empty()) {
+      std::printf("%s %s: %s\n", named ? "FAIL" : "skip", c.name.c_str(),
+                  cannot.c_str());
+      ++(named ? failed : skipped);
+      continue;
+    }
+    ChildRunner runner = child_runner(bug, tmp, timeout);
+    RunOutcome o = runner.run(c.program);
+    std::string got = o.finding ? o.finding->str() : "no finding";
+    if (got == c.signature) {
+      std::printf("ok   %s: its recorded schedule gives '%s'; left as it is\n",
+                  c.name.c_str(), c.signature.c_str());
+      ++kept;
+      continue;
+    }
+    ExploreResult x = explore_case(c, bug);
+    std::string problem;
+    RunOutcome again;
+    if (!shows_signature(x, c)) {
+      problem =
+          "its recorded schedule gives '" + got + "', and " + not_found(x);
+    } else {
+      // The run --check will make. (A traced run, for the story only, can
+      // report another finding first: a TSan race its quiet run does not.)
+      again = runner.run(x.program);
+      if (!again.finding || again.finding->str() != c.signature)
+        problem = "schedule " + std::to_string(x.stats.schedules) + " gave '" +
+                  (again.finding ? again.finding->str() : "no finding") +
+                  "' when run again";
+    }
+    RegressionCase r = c;
+    if (problem.empty()) {
+      r.program = x.program;
+      r.summary = again.finding->summary;
+      r.report = excerpt(runner.run_traced(x.program).report, 120);
+      if (r.stats.count("minimized"))
+        r.stats["minimized"] = size_stat(r.program, again);
+      r.stats["rerecorded"] = "schedule " + std::to_string(x.stats.schedules) +
+                              " of its operations (bound " +
+                              std::to_string(kCheckPreemptions) +
+                              "); the recorded one gave '" + got + "'";
+      problem = replace_case(dir, r);
+    }
+    if (!problem.empty()) {
+      std::printf("FAIL %s: %s\n", c.name.c_str(), printable(problem).c_str());
+      ++failed;
+      continue;
+    }
+    copy_file(tmp + "/trace.html", dir + "/trace.html");
+    std::printf(
+        "rerecorded %s: its recorded schedule gave '%s'; wrote schedule %llu "
+        "of its operations (bound %d), which gives '%s', to %s\n",
+        c.name.c_str(), got.c_str(),
+        static_cast<unsigned long long>(x.stats.schedules), kCheckPreemptions,
+        c.signature.c_str(), printable(dir).c_str());
+    std::printf("%s", print_program(r.program).c_str());
+    ++rewritten;
+  }
+  std::printf(
+      "%d re-recorded, %d left as they were, %d failed%s\n", rewritten, kept,
+      failed,
+      skipped ? (", " + std::to_string(skipped) + " of another build skipped")
+                    .c_str()
+              : "");
   return failed ? 1 : 0;
 }
 
@@ -367,6 +579,7 @@ int triage_main(int argc, char **argv) {
   int confirm_runs = 5, timeout = 30, deadline_s = 0;
   std::string root, name;
   bool dry_run = false, check_mode = false, run_one_mode = false;
+  bool rerecord_mode = false;
   bool signature_mode = false;
   std::string json_path;
   bool trace = false;
@@ -411,6 +624,8 @@ int triage_main(int argc, char **argv) {
       dry_run = true;
     } else if (a == "--check") {
       check_mode = true;
+    } else if (a == "--rerecord") {
+      rerecord_mode = true;
     } else if (a == "--signature") {
       signature_mode = true;
     } else if (a == "--run-one") {
@@ -436,8 +651,11 @@ int triage_main(int argc, char **argv) {
     if (files.size() != 1) fail("--run-one takes one file");
     return run_one(bug, files[0], trace);
   }
+  if (check_mode && rerecord_mode)
+    fail("--check and --rerecord: one at a time");
   if (root.empty()) root = workspace_path("regressions");
-  if (check_mode) {
+  bool named = !files.empty();
+  if (check_mode || rerecord_mode) {
     for (std::string &f : files) f = user_path(f);
     if (files.empty()) files = list_cases(root);
     if (files.empty()) fail("no regression cases under " + root, 1);
@@ -451,7 +669,7 @@ int triage_main(int argc, char **argv) {
   }
   // Every artifact is read before any work: a bad one stops the run early.
   std::vector<LoadedProgram> inputs;
-  if (!check_mode)
+  if (!check_mode && !rerecord_mode)
     for (const std::string &file : files) {
       inputs.push_back(load_artifact(file));
       if (!inputs.back().ok()) fail(inputs.back().error, 1);
@@ -461,6 +679,7 @@ int triage_main(int argc, char **argv) {
   if (!scratch.ok()) fail("cannot create a temporary folder", 1);
   const std::string &tmp = scratch.path();
   if (check_mode) return check(files, tmp, timeout);
+  if (rerecord_mode) return rerecord(files, named, tmp, timeout);
 
   sweep_temporaries(root);
   std::map<std::string, std::string> known;
@@ -512,7 +731,7 @@ int triage_main(int argc, char **argv) {
     std::printf("\n");
     if (r.status != TriageStatus::fresh) continue;
     rec["minimize_runs"] = r.stats.tries;
-    Counts before = counts(raw), after = counts(r.minimized);
+    Counts before = counts(raw);
     RunOutcome final_run = runner.run_traced(r.minimized);
     RegressionCase c;
     if (!name.empty()) {
@@ -541,12 +760,7 @@ int triage_main(int argc, char **argv) {
                      std::to_string(before.threads) + " threads, " +
                      std::to_string(before.ops) + " ops, " +
                      std::to_string(before.switches) + " switches";
-    c.stats["minimized"] = std::to_string(encode(r.minimized).size()) +
-                           " bytes, " + std::to_string(after.threads) +
-                           " threads, " + std::to_string(after.ops) + " ops, " +
-                           std::to_string(after.switches) + " switches, " +
-                           std::to_string(final_run.schedule.decisions.size()) +
-                           " context switches";
+    c.stats["minimized"] = size_stat(r.minimized, final_run);
     c.stats["minimize_runs"] = std::to_string(r.stats.tries);
     c.stats["minimize_searches"] = std::to_string(r.stats.searches);
     if (r.stats.cut_short)
