@@ -10,8 +10,14 @@
 
 #ifdef NSFUZZ_SCHED_DRIFT
 #define SCHED_DRIFT_POINT(site, obj) ::nsfuzz::sched_point(site, obj)
+namespace nsfuzz {
+inline constexpr bool kScheduleDrift = true;
+}
 #else
 #define SCHED_DRIFT_POINT(site, obj) ((void)0)
+namespace nsfuzz {
+inline constexpr bool kScheduleDrift = false;
+}
 #endif
 
 #endif  // NSFUZZ_CORE_DRIFT_H_

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/bugs.h"
+#include "core/drift.h"
 #include "core/protocol.h"
 #include "fuzzers/cli/cli.h"
 #include "fuzzers/exec/executor.h"
@@ -443,6 +444,11 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
     uint64_t explored = 0;
     std::string explore_problem = explore_clean(c.program, &explored);
     if (!explore_problem.empty()) problems.push_back(explore_problem);
+    // Under the drift configs a stale schedule is what they look for:
+    // anchors that core/drift.h's extra points move.
+    if (kScheduleDrift && !stale_note.empty())
+      problems.push_back("stale under schedule drift (core/drift.h): " +
+                         stale_note);
     if (problems.empty()) {
       std::printf(
           "ok   %s (explored clean: %llu schedules, bound %d, 3 "
