@@ -73,7 +73,9 @@ committed cases; --rerecord writes a stale case's schedule again.
   --protocol=NAME     run under this protocol instead of the artifact's
   --confirm=N         replays that must all give the finding (1..1000; 5)
   --timeout=S         a run that has not ended after S seconds (1..3600;
-                      30) is killed and is the finding nsfuzz:hang
+                      30) is killed and is the finding nsfuzz:hang; a
+                      search of schedules (minimizing, --check) that has
+                      not, ends there, as if it found nothing
   --name=NAME         the case's folder name (a-z, 0-9, _ and -; one
                       artifact); default the bug's name, or
                       <protocol>-<kind>, made free with -2, -3...
@@ -258,7 +260,7 @@ constexpr int kCheckPreemptions = 2;
 // "" when every schedule of p's operations within the bound runs clean
 // under every correct protocol, with no bug; else what went wrong.
 // *schedules: how many ran.
-std::string explore_clean(const Program &p, uint64_t *schedules) {
+std::string explore_clean(const Program &p, int timeout, uint64_t *schedules) {
   *schedules = 0;
   for (int i = 0; i < kNumProtocols; ++i) {
     Program q = p;
@@ -266,12 +268,16 @@ std::string explore_clean(const Program &p, uint64_t *schedules) {
     ExploreOptions o;
     o.preemptions = kCheckPreemptions;
     o.bug = Bug::none;
+    o.timeout_seconds = timeout;
     ExploreResult x = explore(q, o);
     *schedules += x.stats.schedules;
     std::string where = "exploring under " +
                         std::string(protocol_name(q.protocol)) + ", bound " +
                         std::to_string(kCheckPreemptions) + ": ";
     if (!x.error.empty()) return where + x.error;
+    if (x.timed_out)
+      return where + "not done after --timeout=" + std::to_string(timeout) +
+             " s (" + std::to_string(x.stats.schedules) + " schedules)";
     if (x.finding)
       return where + x.signature + " after " +
              std::to_string(x.stats.schedules) + " schedules:\n" +
@@ -286,8 +292,8 @@ std::string explore_clean(const Program &p, uint64_t *schedules) {
 // search at most kSearchBudget schedules.
 class ExploringRunner final : public ChildRunner {
  public:
-  ExploringRunner(ChildRunner base, Bug bug)
-      : ChildRunner(std::move(base)), bug_(bug) {}
+  ExploringRunner(ChildRunner base, Bug bug, int timeout)
+      : ChildRunner(std::move(base)), bug_(bug), timeout_(timeout) {}
   std::optional<Program> schedule_showing(const Program &p,
                                           const Signature &sig) override {
     for (int k = 0; k <= kCheckPreemptions; ++k) {
@@ -295,7 +301,8 @@ class ExploringRunner final : public ChildRunner {
       o.preemptions = k;
       o.budget = kSearchBudget;
       o.bug = bug_;
-      o.signature = sig.str();  // past findings of other signatures
+      o.signature = sig.str();       // past findings of other signatures
+      o.timeout_seconds = timeout_;  // --timeout bounds each search too
       ExploreResult x = explore(p, o);
       if (x.finding)
         return x.replayed && x.signature == sig.str()
@@ -308,6 +315,7 @@ class ExploringRunner final : public ChildRunner {
  private:
   static constexpr uint64_t kSearchBudget = 5000;
   Bug bug_;
+  int timeout_;
 };
 
 // Whether this build can give c's finding: the model's own findings (leak,
@@ -330,8 +338,9 @@ bool finding_shown_here(const RegressionCase &c) {
 constexpr uint64_t kStaleBudget = 5000;
 
 // A schedule of c's operations, with its bug, that shows c's signature.
-ExploreResult explore_case(const RegressionCase &c, Bug bug) {
+ExploreResult explore_case(const RegressionCase &c, Bug bug, int timeout) {
   ExploreOptions o;
+  o.timeout_seconds = timeout;
   o.preemptions = kCheckPreemptions;
   o.budget = kStaleBudget;
   o.bug = bug;
@@ -414,7 +423,7 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
       std::string got = o.finding ? o.finding->str() : "no finding";
       if (got != c.signature) {
         // Stale, or the bug is gone: its operations tell.
-        ExploreResult x = explore_case(c, bug);
+        ExploreResult x = explore_case(c, bug, timeout);
         if (shows_signature(x, c))
           stale_note =
               "its recorded schedule gives '" + got + "', schedule " +
@@ -442,7 +451,7 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
     // Not just its recorded schedule: every schedule of its operations with
     // at most kCheckPreemptions preemptions, under every correct protocol.
     uint64_t explored = 0;
-    std::string explore_problem = explore_clean(c.program, &explored);
+    std::string explore_problem = explore_clean(c.program, timeout, &explored);
     if (!explore_problem.empty()) problems.push_back(explore_problem);
     // Under the drift configs a stale schedule is what they look for:
     // anchors that core/drift.h's extra points move.
@@ -515,7 +524,7 @@ int rerecord(const std::vector<std::string> &dirs, bool named,
       ++kept;
       continue;
     }
-    ExploreResult x = explore_case(c, bug);
+    ExploreResult x = explore_case(c, bug, timeout);
     std::string problem;
     RunOutcome again;
     if (!shows_signature(x, c)) {
@@ -696,7 +705,7 @@ int triage_main(int argc, char **argv) {
     // The same symptom under another injected bug is another bug.
     if (c.bug == bug_name(bug)) known[c.name] = c.signature;
   }
-  ExploringRunner runner(child_runner(bug, tmp, timeout), bug);
+  ExploringRunner runner(child_runner(bug, tmp, timeout), bug, timeout);
   // A CI job's budget, not the search's: the only clock triage reads, and
   // only to stop minimizing (a case cut short says so).
   const auto deadline =
@@ -777,7 +786,7 @@ int triage_main(int argc, char **argv) {
     // without the bug, under every correct protocol.
     uint64_t explored = 0;
     std::string dirty =
-        past_deadline() ? "" : explore_clean(r.minimized, &explored);
+        past_deadline() ? "" : explore_clean(r.minimized, timeout, &explored);
     c.stats["explored"] =
         !dirty.empty() ? "NOT clean: " + dirty.substr(0, dirty.find('\n'))
         : explored     ? std::to_string(explored) + " schedules clean (bound " +

@@ -100,6 +100,9 @@ struct ExploreOptions {
   // When not empty (a Signature::str()), a finding of another signature is
   // counted and the search goes on after it (see above).
   std::string signature;
+  // explore(): a child that has not ended after this many seconds is
+  // killed, and the search ends there (ExploreResult::timed_out); 0: none.
+  int timeout_seconds = 0;
 };
 
 struct ExploreStats {
@@ -148,13 +151,14 @@ ExploreStats explore_after(Executor &e, const Program &p,
 Program schedule_program(const Program &p, const ExploredSchedule &s);
 
 struct ExploreResult {
-  ExploreStats stats;     // up to and including the finding's schedule
-  bool finding = false;   // a child died on a schedule
-  std::string signature;  // Signature::str() of its report ("" if none)
-  std::string report;     // what the child printed
-  Program program;        // the finding's schedule as a Program
-  bool replayed = false;  // a fresh run of `program` gave `signature`
-  std::string error;      // the search could not run (one line)
+  ExploreStats stats;      // up to and including the finding's schedule
+  bool finding = false;    // a child died on a schedule
+  std::string signature;   // Signature::str() of its report ("" if none)
+  std::string report;      // what the child printed
+  Program program;         // the finding's schedule as a Program
+  bool replayed = false;   // a fresh run of `program` gave `signature`
+  std::string error;       // the search could not run (one line)
+  bool timed_out = false;  // a child outlived ExploreOptions::timeout_seconds
   // With ExploreOptions::signature: the findings of other signatures it
   // went past, and the first one's signature and report.
   uint64_t other_findings = 0;

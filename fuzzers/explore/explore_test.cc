@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/bugs.h"
+#include "core/uapi.h"
 #include "fuzzers/exec/executor.h"
 #include "fuzzers/program/program_io.h"
 #include "fuzzers/program/program_text.h"
@@ -413,6 +414,36 @@ TEST(ExploreTest, TheBoundBoundsAndABudgetStops) {
   ExploreStats s = explore_here(e, p, budget);
   EXPECT_EQ(s.schedules, 7u);
   EXPECT_FALSE(s.complete);
+}
+
+}  // namespace
+}  // namespace nsfuzz
+
+namespace nsfuzz {
+namespace {
+
+// A child that outlives its timeout is killed: the search ends there, with
+// what it ran, not complete (triage --timeout bounds its searches so).
+TEST(ExploreTest, ATimeoutEndsTheSearch) {
+  Program p;
+  p.protocol = Protocol::rcu_2007;
+  p.threads = 4;
+  p.privileged = 0b11110;
+  for (int i = 0; i < 6; ++i)
+    for (int t = 1; t <= 4; ++t)
+      p.ops.push_back({t, i % 2 ? OpKind::gethostname : OpKind::unshare,
+                       i % 2 ? static_cast<uint32_t>(t % 4 + 1)
+                             : static_cast<uint32_t>(CLONE_NEWUTS)});
+  ExploreOptions o;
+  o.preemptions = 3;  // millions of schedules: minutes, at least
+  o.bug = Bug::none;
+  o.timeout_seconds = 1;
+  ExploreResult r = explore(p, o);
+  EXPECT_EQ(r.error, "");
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_FALSE(r.finding);
+  EXPECT_FALSE(r.stats.complete);
+  EXPECT_GT(r.stats.schedules, 0u);
 }
 
 }  // namespace
