@@ -45,6 +45,18 @@ TEST_P(NsproxyTest, SpawnedTasksShareInitNsproxy) {
   EXPECT_TRUE(w.teardown()) << FindingRecorder::Summary();
 }
 
+// Past the task table, spawn_task refuses the task and drops the
+// reference it took for it.
+TEST_P(NsproxyTest, SpawnPastTheTaskTableIsRefused) {
+  World w(Options());
+  for (int pid = 1; pid < kMaxTasks; ++pid)
+    ASSERT_NE(w.spawn_task(pid % 2), nullptr);
+  EXPECT_EQ(w.spawn_task(true), nullptr);
+  EXPECT_EQ(w.nr_tasks(), kMaxTasks);
+  EXPECT_EQ(Count(w.init_task()->nsproxy), kMaxTasks);
+  EXPECT_TRUE(w.teardown()) << FindingRecorder::Summary();
+}
+
 TEST_P(NsproxyTest, UnshareCopiesOnlyTheFlaggedNamespaces) {
   World w(Options());
   task_struct *t1 = w.spawn_task(true);

@@ -96,8 +96,9 @@ task_struct *World::spawn_task(bool privileged) {
   t->nsproxy = init->nsproxy;
   get_nsproxy(t->nsproxy);
   task_struct *raw = t.get();
+  nsproxy *nsp = t->nsproxy;  // a refused task is gone when attach returns
   if (attach_task(std::move(t)) < 0) {
-    put_nsproxy(raw->nsproxy);
+    put_nsproxy(nsp);
     return nullptr;
   }
   return raw;
