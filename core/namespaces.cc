@@ -182,7 +182,7 @@ int do_mount(mnt_namespace *ns, const std::string &devname) {
   if (!m) return -ENOMEM;
   std::strncpy(m->devname, devname.c_str(), sizeof m->devname - 1);
   spin_lock_ns(&ns->namespace_sem, ns, "namespace_sem");
-  bool full = ns->nr_mounts >= kMaxMountsPerNs;
+  bool full = ns->nr_mounts >= w->limits().mounts;
   if (!full) {
     m->next = ns->list;
     ns->list = m;

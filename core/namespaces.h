@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/lifetime.h"
+#include "core/limits.h"
 #include "core/spinlock.h"
 
 namespace nsfuzz {
@@ -21,7 +22,6 @@ namespace nsfuzz {
 class World;
 
 inline constexpr int kHostNameLen = 64;  // __NEW_UTS_LEN
-inline constexpr int kMaxMountsPerNs = 16;
 
 struct ns_common : ObjHeader {
   ns_common(ObjKind k, World *w) : ObjHeader(k), world(w) {}
@@ -90,7 +90,8 @@ net *copy_net_ns(uint32_t flags, net *old);
 
 // The mount list, read under namespace_sem (what /proc/<pid>/mounts shows).
 std::vector<std::string> list_mounts(mnt_namespace *ns);
-// 0 or -ENOMEM (allocation, or the namespace's kMaxMountsPerNs reached).
+// 0 or -ENOMEM (allocation, or the namespace holds its world's
+// limits().mounts mounts).
 int do_mount(mnt_namespace *ns, const std::string &devname);
 // 0 or -EINVAL when nothing of that name is mounted.
 int do_umount(mnt_namespace *ns, const std::string &devname);

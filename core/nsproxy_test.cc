@@ -21,10 +21,11 @@ using testing::FindingRecorder;
 class NsproxyTest : public ::testing::TestWithParam<Protocol> {
  protected:
   static void SetUpTestSuite() { rcu_register_thread(); }
-  WorldOptions Options(uint32_t fail_alloc = 0) {
+  WorldOptions Options(uint32_t fail_alloc = 0, Limits limits = {}) {
     WorldOptions o;
     o.protocol = GetParam();
     o.fail_alloc = fail_alloc;
+    o.limits = limits;
     return o;
   }
   FindingRecorder findings_;
@@ -196,6 +197,51 @@ TEST_P(NsproxyTest, MountAndUmount) {
   AsTask as(user);
   EXPECT_EQ(sys_mount("m3"), -EPERM);
   EXPECT_TRUE(w.teardown()) << FindingRecorder::Summary();
+}
+
+// Fork past the task table: -EAGAIN, no task added, the child's new
+// nsproxy unwound. At the full capacity, and at a lowered limit.
+TEST_P(NsproxyTest, ClonePastTheTaskLimitIsEagain) {
+  for (int limit : {kMaxTasks, 3}) {
+    World w(Options(0, {.tasks = limit}));
+    task_struct *t1 = w.spawn_task(true);
+    AsTask as(t1);
+    for (int pid = 2; pid < limit; ++pid)
+      ASSERT_EQ(sys_clone(pid % 2 ? CLONE_NEWNS : 0), pid) << limit;
+    EXPECT_EQ(sys_clone(0), -EAGAIN) << limit;
+    EXPECT_EQ(sys_clone(CLONE_NEWNS | CLONE_NEWUTS), -EAGAIN) << limit;
+    EXPECT_EQ(w.nr_tasks(), limit);
+    EXPECT_EQ(w.spawn_task(true), nullptr);
+    EXPECT_TRUE(w.teardown()) << FindingRecorder::Summary();
+  }
+}
+
+// A mount past the namespace's table: -ENOMEM, at every namespace (a
+// copy brings its mounts along). rootfs is one of them.
+TEST_P(NsproxyTest, MountPastTheMountLimitIsEnomem) {
+  World w(Options(0, {.mounts = 2}));
+  EXPECT_EQ(w.limits(), (Limits{.tasks = kMaxTasks, .mounts = 2}));
+  task_struct *t1 = w.spawn_task(true);
+  AsTask as(t1);
+  EXPECT_EQ(sys_mount("m1"), 0);
+  EXPECT_EQ(sys_mount("m2"), -ENOMEM);
+  ASSERT_EQ(sys_unshare(CLONE_NEWNS), 0);
+  EXPECT_EQ(sys_mount("m2"), -ENOMEM);
+  EXPECT_EQ(sys_umount("m1"), 0);
+  EXPECT_EQ(sys_mount("m2"), 0);
+  EXPECT_EQ(sys_mount("m3"), -ENOMEM);
+  EXPECT_TRUE(w.teardown()) << FindingRecorder::Summary();
+}
+
+// Limits outside 1..capacity are clamped: the tables stay in bounds.
+TEST_P(NsproxyTest, LimitsAreClampedToTheCapacities) {
+  World low(Options(0, {.tasks = 0, .mounts = -3}));
+  EXPECT_EQ(low.limits(), (Limits{.tasks = 1, .mounts = 1}));
+  EXPECT_EQ(low.spawn_task(true), nullptr);
+  EXPECT_TRUE(low.teardown()) << FindingRecorder::Summary();
+  World high(Options(0, {.tasks = kMaxTasks + 1, .mounts = 99}));
+  EXPECT_EQ(high.limits(), Limits{});
+  EXPECT_TRUE(high.teardown()) << FindingRecorder::Summary();
 }
 
 TEST_P(NsproxyTest, SetnsEntersAnotherTasksNsproxy) {

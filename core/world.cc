@@ -1,6 +1,7 @@
 // World: setup, object accounting, and the teardown check.
 #include "core/world.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <string>
@@ -45,6 +46,8 @@ long LifetimeCounts::total_live() const {
 World::World(const WorldOptions &opts)
     : protocol_(opts.protocol),
       bug_(kBugCatalogCompiled ? opts.bug : Bug::none),
+      limits_{.tasks = std::clamp(opts.limits.tasks, 1, kMaxTasks),
+              .mounts = std::clamp(opts.limits.mounts, 1, kMaxMountsPerNs)},
       fail_alloc_(0) {
   // init_nsproxy and the initial namespaces; never subject to injection.
   auto *nsp = alloc<nsproxy>(this);
@@ -109,7 +112,7 @@ int World::attach_task(std::unique_ptr<task_struct> t) {
   // claimed with an RMW so the free-running mode stays correct too.
   int pid = nr_tasks_.load(std::memory_order_relaxed);
   do {
-    if (pid >= kMaxTasks) return -EAGAIN;
+    if (pid >= limits_.tasks) return -EAGAIN;
   } while (!nr_tasks_.compare_exchange_weak(pid, pid + 1,
                                             std::memory_order_relaxed));
   t->pid = pid;

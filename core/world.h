@@ -16,18 +16,19 @@
 
 #include "core/bugs.h"
 #include "core/lifetime.h"
+#include "core/limits.h"
 #include "core/protocol.h"
 #include "core/task.h"
 
 namespace nsfuzz {
 
-inline constexpr int kMaxTasks = 16;
 inline constexpr int kMaxObjects = 4096;
 
 struct WorldOptions {
   Protocol protocol = Protocol::rcu_2007;
   Bug bug = kDefaultBug;    // only with the catalog compiled in
   uint32_t fail_alloc = 0;  // 0: never; N: the Nth allocation fails
+  Limits limits;            // each clamped to 1..its capacity
 };
 
 class World {
@@ -39,6 +40,7 @@ class World {
 
   Protocol protocol() const { return protocol_; }
   Bug bug() const { return bug_; }
+  const Limits &limits() const { return limits_; }
   // Whether the injected bug `b` is active. Constant false in normal builds.
   bool bug_active(Bug b) const {
     if constexpr (!kBugCatalogCompiled) return false;
@@ -51,7 +53,8 @@ class World {
   // The task with that pid, or nullptr (ESRCH). Any thread, any time.
   task_struct *find_task(int pid) const;
   int nr_tasks() const { return nr_tasks_.load(std::memory_order_acquire); }
-  // Publishes a forked child; returns its pid, or -EAGAIN when full.
+  // Publishes a forked child; returns its pid, or -EAGAIN when the world
+  // has limits().tasks tasks.
   int attach_task(std::unique_ptr<task_struct> t);
 
   // Allocation of a model object: nullptr when it is the one to fail (or
@@ -93,6 +96,7 @@ class World {
 
   Protocol protocol_;
   Bug bug_;
+  Limits limits_;
   uint32_t fail_alloc_;
   std::atomic<uint32_t> alloc_count_{0};
   std::atomic<int> nr_tasks_{0};
