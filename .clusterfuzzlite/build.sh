@@ -126,7 +126,7 @@ for p in "${protocols[@]}"; do
 done
 
 # Seeds, dictionary and libFuzzer options: one shared set for all targets.
-# max_len: the byte form is at most 615 bytes (fuzzers/program/decoder.h
+# max_len: the byte form is at most 616 bytes (fuzzers/program/decoder.h
 # kMaxEncodedSize); the text form of a Program is longer.
 for f in "${fuzzers[@]}"; do
   rm -f "$OUT/${f}_seed_corpus.zip"

@@ -17,6 +17,7 @@ static_assert(kNumOpKinds <= 0x80);
 static_assert(kMaxTaskArg == 15 && kMaxNameArg == 15);
 static_assert(kMaxFailAlloc == 32);
 static_assert(kNumSites <= 256);
+static_assert(kMaxTasks == 16 && kMaxMountsPerNs == 16);
 
 // FLAGS argument bit i in a record is kCloneFlags[i] (core/uapi.h); the
 // record has 5 bits for them.
@@ -57,10 +58,14 @@ uint8_t encode_arg(ArgKind kind, uint32_t arg) {
 
 }  // namespace
 
+size_t header_size(const uint8_t *data, size_t size) {
+  return size && data[0] == kBytesV3 ? kHeaderSize : kHeaderSizeV2;
+}
+
 Program decode(const uint8_t *data, size_t size) {
   auto at = [&](size_t i) -> uint8_t { return i < size ? data[i] : 0; };
   Program p;
-  p.format = at(0) == kFormatV2 ? kFormatV2 : kFormatV1;
+  p.format = at(0) == kFormatV2 || at(0) == kBytesV3 ? kFormatV2 : kFormatV1;
   const uint8_t config = at(1);
   p.threads = kMinThreads + (config & 3) % 3;
   p.protocol = static_cast<Protocol>(((config >> 2) & 3) % kNumProtocols);
@@ -69,10 +74,13 @@ Program decode(const uint8_t *data, size_t size) {
   p.policy =
       Policy::unpack(at(3) | at(4) << 8 | at(5) << 16 | uint32_t{at(6)} << 24);
   p.policy.conflicts = p.format == kFormatV2 && (at(2) & 0x40);
+  if (at(0) == kBytesV3)
+    p.limits = {.tasks = std::max(kMaxTasks - (at(7) & 15), 1 + p.threads),
+                .mounts = kMaxMountsPerNs - (at(7) >> 4)};
 
   uint64_t carry = 0;
   uint64_t last_point = 0;
-  for (size_t i = kHeaderSize; i + 1 < size; i += 2) {
+  for (size_t i = header_size(data, size); i + 1 < size; i += 2) {
     const uint8_t k = data[i], v = data[i + 1];
     if (k < kSwitch) {
       if (p.ops.size() == kMaxOps) continue;
@@ -128,8 +136,9 @@ void push_carry(std::vector<uint8_t> &out, uint32_t high) {
 }  // namespace
 
 std::vector<uint8_t> encode(const Program &p) {
-  std::vector<uint8_t> out(kHeaderSize);
-  out[0] = static_cast<uint8_t>(p.format);
+  const bool v3 = p.format == kFormatV2 && !p.limits.is_default();
+  std::vector<uint8_t> out(v3 ? kHeaderSize : kHeaderSizeV2);
+  out[0] = v3 ? kBytesV3 : static_cast<uint8_t>(p.format);
   out[1] = ((p.threads - kMinThreads) & 3) |
            (static_cast<uint8_t>(p.protocol) & 3) << 2 |
            (p.privileged & thread_mask(kMaxThreads)) << 3;
@@ -137,6 +146,11 @@ std::vector<uint8_t> encode(const Program &p) {
            (p.format == kFormatV2 && p.policy.conflicts ? 0x40 : 0);
   const uint32_t policy = p.policy.pack();
   for (int i = 0; i < 4; ++i) out[3 + i] = policy >> (8 * i);
+  if (v3) {
+    const int tasks_below = kMaxTasks - p.limits.tasks;
+    const int mounts_below = kMaxMountsPerNs - p.limits.mounts;
+    out[7] = (tasks_below & 15) | (mounts_below & 15) << 4;
+  }
   for (const Op &op : p.ops) {
     out.push_back(static_cast<uint8_t>(op.kind));
     out.push_back(((op.thread - 1) & 3) | encode_arg(arg_kind(op.kind), op.arg)

@@ -4,10 +4,16 @@
 // (see validate.h), in time linear in the input. encode() is its inverse on
 // valid Programs: decode(encode(p)) == p. Layout:
 //
-//   byte 0     format version: 2 reads as version 2; every other value
-//              (there was only 1 before) reads as version 1, exactly as it
-//              always has, so corpora and crash artifacts keep their
-//              meaning. A later version must take a new value.
+//   byte 0     format version: 2 reads as version 2, 3 as version 3; every
+//              other value (there was only 1 before) reads as version 1,
+//              exactly as it always has, so corpora and crash artifacts
+//              keep their meaning. A later version must take a new value.
+//              (Before version 3, a 3 read as version 1; encode() never
+//              wrote one.) Version 3 is version 2 with the Program's limits
+//              in byte 7, its records from byte 8: encode() writes it for a
+//              v2 Program whose limits are not the defaults, and version 2
+//              otherwise, so every Program without limits encodes as it
+//              always has.
 //   byte 1     bits 0-1: threads = 2 + v % 3; bits 2-3: protocol = v % 3
 //              (Protocol's order); bits 4-7: privileged T1..T4 (bits beyond
 //              `threads` are ignored).
@@ -15,6 +21,10 @@
 //              Version 2: bit 6 is Policy::conflicts (version 1 ignores
 //              it, as it always has).
 //   bytes 3-6  the Policy, packed (program.h), little-endian.
+//   byte 7     version 3 only: the limits (core/limits.h), each as how far
+//              below its capacity it is: tasks = kMaxTasks - bits 0-3,
+//              raised to 1 + threads when below it; mounts =
+//              kMaxMountsPerNs - bits 4-7.
 //              A header cut short reads its missing bytes as 0 (encode()
 //              cuts trailing zeros when no record follows).
 //   then 2-byte records [k][v] to the end (an odd last byte is ignored):
@@ -55,8 +65,16 @@
 
 namespace nsfuzz {
 
-inline constexpr uint8_t kFormatVersion = kFormatV2;  // what encode() writes
-inline constexpr size_t kHeaderSize = 7;
+// Byte 0 of a v2 Program with limits (a v1 Program's is 1, a v2's 2).
+inline constexpr uint8_t kBytesV3 = 3;
+inline constexpr size_t kHeaderSizeV2 = 7;  // versions 1 and 2
+inline constexpr size_t kHeaderSize = 8;    // the longest: version 3's
+
+// Where the records of `data` start: its version's header size.
+size_t header_size(const uint8_t *data, size_t size);
+inline size_t header_size(const std::vector<uint8_t> &bytes) {
+  return header_size(bytes.data(), bytes.size());
+}
 
 Program decode(const uint8_t *data, size_t size);
 inline Program decode(const std::vector<uint8_t> &bytes) {

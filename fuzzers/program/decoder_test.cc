@@ -89,6 +89,69 @@ TEST(Decoder, GoldenV2) {
   EXPECT_EQ(encode(decode(bytes)), canonical);
 }
 
+// Format version 3: version 2 with the limits in byte 7. The same guard.
+TEST(Decoder, GoldenV3) {
+  const std::vector<uint8_t> bytes = {
+      0x03,                    // version 3
+      0x04,                    // 2 threads, rcu_2007
+      0x00,                    // no fail_alloc
+      0x00, 0x00, 0x00, 0x00,  // no policy
+      0xed,                    // tasks 16 - 13 = 3, mounts 16 - 14 = 2
+      0x00, 0x04,              // T1: clone(NEWNS)
+      0x00, 0x00,              // T1: clone(0)
+      0x08, 0x04,              // T1: mount(m1)
+      0x08, 0x09,              // T2: mount(m2)
+  };
+  const Program p = decode(bytes);
+  EXPECT_EQ(print_program(p),
+            "# nsfuzz program v2\n"
+            "protocol rcu_2007\n"
+            "threads 2\n"
+            "limits tasks=3 mounts=2\n"
+            "T1: clone(NEWNS)\n"
+            "T1: clone(0)\n"
+            "T1: mount(m1)\n"
+            "T2: mount(m2)\n");
+  EXPECT_EQ(encode(p), bytes);
+  // Without its limits, the same Program is version 2, one byte shorter.
+  Program unlimited = p;
+  unlimited.limits = Limits{};
+  std::vector<uint8_t> v2 = bytes;
+  v2[0] = kFormatV2;
+  v2.erase(v2.begin() + 7);
+  EXPECT_EQ(encode(unlimited), v2);
+  EXPECT_EQ(decode(v2), unlimited);
+}
+
+// Version 3's tasks are at least init and the threads; a header cut short
+// reads as no limits; only lowered limits make version 3.
+TEST(Decoder, V3LimitsAreTotal) {
+  const Program four = decode(std::vector<uint8_t>{3, 2, 0, 0, 0, 0, 0, 0x0f});
+  EXPECT_EQ(four.threads, 4);
+  EXPECT_EQ(four.limits, (Limits{.tasks = 5, .mounts = kMaxMountsPerNs}));
+  EXPECT_EQ(encode(four), (std::vector<uint8_t>{3, 2, 0, 0, 0, 0, 0, 0x0b}));
+  const Program cut = decode(std::vector<uint8_t>{3, 1});
+  EXPECT_EQ(cut.format, kFormatV2);
+  EXPECT_EQ(cut.threads, 3);
+  EXPECT_EQ(cut.limits, Limits{});
+  EXPECT_EQ(encode(cut), (std::vector<uint8_t>{2, 1}));
+  Rng rng(4);
+  int lowered = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::vector<uint8_t> bytes = testing::RandomBytes(rng, 8 + rng.below(40));
+    bytes[0] = kBytesV3;
+    const Program p = decode(bytes);
+    std::string why;
+    ASSERT_TRUE(is_valid(p, &why)) << why;
+    EXPECT_EQ(p.format, kFormatV2);
+    const std::vector<uint8_t> again = encode(p);
+    ASSERT_EQ(decode(again), p);
+    ASSERT_EQ(again[0], p.limits.is_default() ? kFormatV2 : kBytesV3);
+    lowered += !p.limits.is_default();
+  }
+  EXPECT_GT(lowered, 4900);
+}
+
 TEST(Decoder, EmptyAndShortInputs) {
   const Program empty = decode(nullptr, 0);
   EXPECT_TRUE(is_valid(empty));
@@ -146,7 +209,7 @@ TEST(Decoder, TotalOnHugeAndUniformInputs) {
 }
 
 TEST(Decoder, SwitchPointsBeyondUint32AreDropped) {
-  std::vector<uint8_t> bytes(kHeaderSize);
+  std::vector<uint8_t> bytes(kHeaderSizeV2);
   bytes[0] = kFormatV1;
   for (int i = 0; i < 8; ++i) bytes.insert(bytes.end(), {0xff, 0xff});
   bytes.insert(bytes.end(), {0x80, 0xff, 0x81, 0x00});
@@ -157,7 +220,7 @@ TEST(Decoder, SwitchPointsBeyondUint32AreDropped) {
 }
 
 TEST(Decoder, PassesBeyondTheLimitAreDropped) {
-  std::vector<uint8_t> bytes(kHeaderSize);
+  std::vector<uint8_t> bytes(kHeaderSizeV2);
   bytes[0] = kFormatV2;
   bytes.insert(bytes.end(), {0xff, 0xff, 0xff, 0xff, 0x84, 0x00});  // too far
   bytes.insert(bytes.end(), {0xff, 0x1f, 0xf4, 0x00});  // 1 + (0x1f << 3 | 7)
@@ -240,7 +303,7 @@ TEST(Decoder, V1CorpusDecodesAsBefore) {
       // anything (Policy keeps the rest): same Program, same run.
       std::vector<uint8_t> again = encode(p), old(bytes.begin(), bytes.end());
       for (auto *v : {&again, &old})  // a short header reads as zeros
-        if (v->size() < kHeaderSize) v->resize(kHeaderSize);
+        if (v->size() < kHeaderSizeV2) v->resize(kHeaderSizeV2);
       uint32_t old_word = 0, new_word = 0;
       for (int i = 0; i < 4; ++i) {
         old_word |= uint32_t{old[3 + i]} << (8 * i);

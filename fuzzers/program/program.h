@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.h"
 #include "core/protocol.h"
 #include "core/sched.h"
 
@@ -108,6 +109,9 @@ struct Program {
   int threads = kMinThreads;
   uint32_t privileged = 0;  // bit t set: thread t is capable(CAP_SYS_ADMIN)
   uint32_t fail_alloc = 0;  // 0: none; N: the Nth allocation fails (ENOMEM)
+  // The world's capacities, lowered so that a short Program fills them (v2
+  // only). tasks: 1 + threads..kMaxTasks; mounts: 1..kMaxMountsPerNs.
+  Limits limits;
   Policy policy;
   std::vector<Op> ops;  // program order; each thread runs its own in order
   std::vector<Switch> switches;  // v2: distinct anchors, in the order given

@@ -142,13 +142,14 @@ class Parser {
     }
     constexpr std::string_view kDirectives[] = {
         "protocol",    "threads",    "privileged", "fail_alloc",
-        "policy_seed", "priorities", "preempt"};
+        "policy_seed", "priorities", "preempt",    "limits"};
     for (unsigned i = 0; i < std::size(kDirectives); ++i) {
       if (word != kDirectives[i]) continue;
       bool v1_only = word == "policy_seed";
       bool v2_only = word == "priorities" || word == "preempt";
       if (v1_only && p_.format != kFormatV1)
         return "'policy_seed' is v1's; v2 writes 'priorities' and 'preempt'";
+      if (word == "limits" && p_.format != kFormatV2) return "'limits' is v2's";
       if (v2_only && p_.format != kFormatV2)
         return quote(word) + " is v2's; v1 writes 'policy_seed'";
       if (body_) return quote(word) + " after the first operation or switch";
@@ -216,6 +217,10 @@ class Parser {
       }
       if (!v.empty())
         return "preempt takes three points, got more: " + quote(v);
+    } else if (d == "limits") {
+      if (std::string err = parse_limits(v, &p_.limits); !err.empty())
+        return err;
+      limits_line_ = line_no;
     }
     return "";
   }
@@ -229,6 +234,12 @@ class Parser {
       err_line_ = privileged_line_;
       return "privileged names a thread beyond T" + std::to_string(p_.threads) +
              " (threads " + std::to_string(p_.threads) + ")";
+    }
+    if (p_.limits.tasks < 1 + p_.threads) {
+      err_line_ = limits_line_;
+      return "limits tasks=" + std::to_string(p_.limits.tasks) +
+             " leaves no room for init and " + std::to_string(p_.threads) +
+             " threads (at least " + std::to_string(1 + p_.threads) + ")";
     }
     return "";
   }
@@ -353,6 +364,7 @@ class Parser {
   bool body_ = false;  // an op or switch was seen: no more directives
   unsigned seen_ = 0;  // bit i: kDirectives[i] was seen
   int privileged_line_ = 0;
+  int limits_line_ = 0;
   int err_line_ = 0;  // overrides the current line in an error
 };
 
@@ -367,6 +379,48 @@ std::string print_anchor(const Anchor &a) {
          "#" + std::to_string(a.nth);
 }
 
+std::string print_limits(const Limits &l) {
+  std::string out;
+  if (l.tasks != Limits{}.tasks) out += "tasks=" + std::to_string(l.tasks);
+  if (l.mounts != Limits{}.mounts)
+    out += (out.empty() ? "mounts=" : " mounts=") + std::to_string(l.mounts);
+  return out;
+}
+
+std::string parse_limits(std::string_view s, Limits *out) {
+  struct Key {
+    std::string_view name;
+    int Limits::*field;
+    int max;
+  };
+  constexpr Key kKeys[] = {{"tasks", &Limits::tasks, kMaxTasks},
+                           {"mounts", &Limits::mounts, kMaxMountsPerNs}};
+  Limits l;
+  unsigned seen = 0;
+  s = trim(s);
+  if (s.empty()) return "limits takes tasks=N and/or mounts=N, got nothing";
+  while (!s.empty()) {
+    std::string_view word = s.substr(0, s.find_first_of(kSpace));
+    s = trim(s.substr(word.size()));
+    size_t eq = word.find('=');
+    std::string_view name = word.substr(0, eq);
+    unsigned i = 0;
+    while (i < std::size(kKeys) && kKeys[i].name != name) ++i;
+    if (eq == std::string_view::npos || i == std::size(kKeys))
+      return "limits takes tasks=N and/or mounts=N, got " + quote(word);
+    if (seen & (1u << i)) return "duplicate limits key " + quote(name);
+    seen |= 1u << i;
+    std::optional<uint32_t> n = parse_uint(word.substr(eq + 1));
+    if (!n || *n < 1 || *n > static_cast<uint32_t>(kKeys[i].max))
+      return "limits " + std::string(name) + " must be 1.." +
+             std::to_string(kKeys[i].max) + ", got " +
+             quote(word.substr(eq + 1));
+    l.*kKeys[i].field = static_cast<int>(*n);
+  }
+  *out = l;
+  return "";
+}
+
 std::string print_program(const Program &p) {
   std::string out =
       std::string(kTextMagic) + " v" + std::to_string(p.format) + "\n";
@@ -379,6 +433,7 @@ std::string print_program(const Program &p) {
     out += "\n";
   }
   if (p.fail_alloc) out += "fail_alloc " + std::to_string(p.fail_alloc) + "\n";
+  if (!p.limits.is_default()) out += "limits " + print_limits(p.limits) + "\n";
   if (p.format == kFormatV1) {
     if (uint32_t bits = p.policy.pack())
       out += "policy_seed " + std::to_string(bits) + "\n";

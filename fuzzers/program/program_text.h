@@ -5,6 +5,8 @@
 //   threads 2
 //   privileged T1 T2          (omitted when none)
 //   fail_alloc 3              (omitted when 0)
+//   limits tasks=4 mounts=3   (v2; the keys not at their defaults; omitted
+//                             when both are: core/limits.h)
 //   priorities 7              (the policy's priority seed; omitted when 0)
 //   preempt 12 0 0            (its PCT change points; omitted when none)
 //   T1: unshare(NEWNS|NEWUTS)
@@ -37,6 +39,14 @@ std::string print_op(const Op &op);
 
 // "T1@switch_put_old#1".
 std::string print_anchor(const Anchor &a);
+
+// "tasks=4 mounts=3": the limits not at their defaults, "" when none is.
+std::string print_limits(const Limits &l);
+// Reads what print_limits prints, keys in any order, at least one: "" with
+// *out set (the keys not given at their defaults), or a one-line error,
+// e.g. "limits tasks must be 1..16, got '0'". Tasks are not checked
+// against a Program's threads here (is_valid does).
+std::string parse_limits(std::string_view s, Limits *out);
 
 // Canonical text of a valid Program; parse_program reads it back equal.
 std::string print_program(const Program &p);

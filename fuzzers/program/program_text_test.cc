@@ -218,6 +218,50 @@ TEST(ProgramText, RoundTripsGeneratedPrograms) {
   }
 }
 
+// "limits": the keys in any order, either one alone; printed in one order,
+// only the keys not at their defaults, and not at all when none is.
+TEST(ProgramText, LimitsRoundTrip) {
+  ParseResult r = parse_program(
+      "# nsfuzz program v2\nlimits mounts=3  tasks=4\nthreads 3\n");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program.limits, (Limits{.tasks = 4, .mounts = 3}));
+  EXPECT_EQ(print_program(r.program),
+            "# nsfuzz program v2\n"
+            "protocol rcu_2007\n"
+            "threads 3\n"
+            "limits tasks=4 mounts=3\n");
+  r = parse_program("# nsfuzz program v2\nlimits mounts=1\n");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program.limits, (Limits{.tasks = kMaxTasks, .mounts = 1}));
+  EXPECT_NE(print_program(r.program).find("\nlimits mounts=1\n"),
+            std::string::npos);
+  r = parse_program("# nsfuzz program v2\nlimits tasks=16 mounts=16\n");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.program, Program{});
+  EXPECT_EQ(print_program(r.program).find("limits"), std::string::npos);
+  EXPECT_EQ(print_limits(Limits{}), "");
+  EXPECT_EQ(print_limits({.tasks = 5}), "tasks=5");
+  Limits l;
+  EXPECT_EQ(parse_limits("tasks=5", &l), "");
+  EXPECT_EQ(l, (Limits{.tasks = 5}));
+  EXPECT_EQ(parse_limits("tasks=5 mounts=x", &l),
+            "limits mounts must be 1..16, got 'x'");
+  EXPECT_EQ(l, (Limits{.tasks = 5}));  // untouched on an error
+  // Every limit a Program of each thread count can have.
+  for (int threads = kMinThreads; threads <= kMaxThreads; ++threads)
+    for (int tasks = 1 + threads; tasks <= kMaxTasks; ++tasks)
+      for (int mounts = 1; mounts <= kMaxMountsPerNs; ++mounts) {
+        Program p;
+        p.threads = threads;
+        p.limits = {.tasks = tasks, .mounts = mounts};
+        p.ops = {{threads, OpKind::mount, 1}};
+        ASSERT_TRUE(is_valid(p));
+        ParseResult back = parse_program(print_program(p));
+        ASSERT_TRUE(back.ok()) << back.error;
+        ASSERT_EQ(back.program, p) << print_program(p);
+      }
+}
+
 TEST(ProgramText, RoundTripsExtremes) {
   Program p;
   p.threads = kMaxThreads;
@@ -234,7 +278,9 @@ TEST(ProgramText, RoundTripsExtremes) {
     p.switches.push_back(
         {{1 + i % 4, static_cast<Site>(kNumSites - 1), kMaxNth - i},
          1 + (i + 1) % 4});
-  for (const Program &q : {p, v1}) {
+  Program limited = p;
+  limited.limits = {.tasks = 1 + kMaxThreads, .mounts = 1};
+  for (const Program &q : {p, v1, limited}) {
     ASSERT_TRUE(is_valid(q));
     ParseResult r = parse_program(print_program(q));
     ASSERT_TRUE(r.ok()) << r.error;
@@ -326,6 +372,20 @@ TEST(ProgramText, RejectsMalformedInput) {
        "line 2: preempt takes three schedule points 0..63 (0: none), got "
        "'64'"},
       {"priorities 256\n", "line 2: priorities must be 0..255, got '256'"},
+      {"limits\n", "line 2: limits takes tasks=N and/or mounts=N, got nothing"},
+      {"limits tasks=0\n", "line 2: limits tasks must be 1..16, got '0'"},
+      {"limits mounts=17\n", "line 2: limits mounts must be 1..16, got '17'"},
+      {"limits cpus=2\n",
+       "line 2: limits takes tasks=N and/or mounts=N, got 'cpus=2'"},
+      {"limits tasks 4\n",
+       "line 2: limits takes tasks=N and/or mounts=N, got 'tasks'"},
+      {"limits tasks=4 tasks=5\n", "line 2: duplicate limits key 'tasks'"},
+      {"limits tasks=4\nlimits mounts=2\n", "line 3: duplicate 'limits'"},
+      {"T1: exit()\nlimits tasks=4\n",
+       "line 3: 'limits' after the first operation or switch"},
+      {"limits tasks=3\nthreads 3\nT1: exit()\n",
+       "line 2: limits tasks=3 leaves no room for init and 3 threads (at "
+       "least 4)"},
   };
   for (const BadInput &c : v2_cases) {
     ParseResult r = parse_program(std::string(kTextMagic) + " v2\n" + c.text);
@@ -333,6 +393,8 @@ TEST(ProgramText, RejectsMalformedInput) {
   }
   EXPECT_EQ(parse_program("# nsfuzz program v1\npriorities 3\n").error,
             "line 2: 'priorities' is v2's; v1 writes 'policy_seed'");
+  EXPECT_EQ(parse_program("# nsfuzz program v1\nlimits tasks=4\n").error,
+            "line 2: 'limits' is v2's");
 }
 
 TEST(Validate, ReportsTheProblem) {
@@ -370,6 +432,19 @@ TEST(Validate, ReportsTheProblem) {
   p = example();
   p.ops.resize(kMaxOps + 1);
   EXPECT_FALSE(is_valid(p, &why));
+  p = example_v2();
+  p.limits.tasks = 2;
+  EXPECT_FALSE(is_valid(p, &why));
+  EXPECT_EQ(why,
+            "limits tasks=2 out of range 4..16 (init and 3 threads at least)");
+  p = example_v2();
+  p.limits.mounts = 0;
+  EXPECT_FALSE(is_valid(p, &why));
+  EXPECT_EQ(why, "limits mounts=0 out of range 1..16");
+  p = example();
+  p.limits.mounts = 3;
+  EXPECT_FALSE(is_valid(p, &why));
+  EXPECT_EQ(why, "limits are v2's");
 }
 
 }  // namespace

@@ -37,6 +37,14 @@ bool is_valid(const Program &p, std::string *why) {
   if (p.fail_alloc > kMaxFailAlloc)
     return fail("fail_alloc " + std::to_string(p.fail_alloc) + " above " +
                 std::to_string(kMaxFailAlloc));
+  if (p.limits.tasks < 1 + p.threads || p.limits.tasks > kMaxTasks)
+    return fail("limits tasks=" + std::to_string(p.limits.tasks) +
+                " out of range " + std::to_string(1 + p.threads) + ".." +
+                std::to_string(kMaxTasks) + " (init and " +
+                std::to_string(p.threads) + " threads at least)");
+  if (p.limits.mounts < 1 || p.limits.mounts > kMaxMountsPerNs)
+    return fail("limits mounts=" + std::to_string(p.limits.mounts) +
+                " out of range 1.." + std::to_string(kMaxMountsPerNs));
   if (p.ops.size() > kMaxOps)
     return fail(std::to_string(p.ops.size()) + " ops, more than " +
                 std::to_string(kMaxOps));
@@ -97,6 +105,8 @@ bool is_valid(const Program &p, std::string *why) {
     if (bad_thread(s.thread)) return fail(where + thread_range(s.thread));
     last = s.point;
   }
+  if (!p.limits.is_default() && p.format != kFormatV2)
+    return fail("limits are v2's");
   if (p.policy.conflicts && p.format != kFormatV2)
     return fail("change points at conflicting points are v2's");
   for (uint8_t point : p.policy.preempt)

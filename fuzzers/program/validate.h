@@ -21,7 +21,8 @@ bool arg_is_valid(ArgKind kind, uint32_t arg);
 // True if `p` is within every limit: format, threads, op and switch counts,
 // each op's thread and argument; v2 switches between two distinct threads
 // at distinct anchors, v1 switch points >= 1 and strictly increasing;
-// privileged bits, fail_alloc and the policy's preemption points. Otherwise
+// privileged bits, fail_alloc, the limits (v2 only; tasks enough for init
+// and the threads) and the policy's preemption points. Otherwise
 // false, with the first problem in *why (if given), e.g. "op 3: thread T5 out
 // of range (threads 2)".
 bool is_valid(const Program &p, std::string *why = nullptr);

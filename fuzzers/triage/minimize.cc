@@ -185,7 +185,7 @@ class Minimizer {
   bool byte_pass(Program &p) {
     bool changed = false;
     std::vector<uint8_t> bytes = encode(p);
-    for (size_t at = kHeaderSize; at + 2 <= bytes.size();) {
+    for (size_t at = header_size(bytes); at + 2 <= bytes.size();) {
       std::vector<uint8_t> b = bytes;
       b.erase(b.begin() + at, b.begin() + at + 2);
       if (try_keep(p, decode(b))) {
