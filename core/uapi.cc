@@ -57,6 +57,7 @@ std::string errno_name(int ret) {
     case -EPERM: return "-EPERM";
     case -ENOENT: return "-ENOENT";
     case -ESRCH: return "-ESRCH";
+    case -EAGAIN: return "-EAGAIN";
     case -ENOMEM: return "-ENOMEM";
     case -EBUSY: return "-EBUSY";
     case -EINVAL: return "-EINVAL";

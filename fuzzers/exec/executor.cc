@@ -39,6 +39,20 @@ struct Worker {
   int touched_n = 0;  // -1: more than fit
 };
 
+namespace {
+
+// The world a Program runs in: its protocol, fault and limits.
+WorldOptions world_options(const Program &p, Bug bug) {
+  WorldOptions wo;
+  wo.protocol = p.protocol;
+  wo.bug = bug;
+  wo.fail_alloc = p.fail_alloc;
+  wo.limits = p.limits;
+  return wo;
+}
+
+}  // namespace
+
 constexpr size_t kMaxPairs = 4096;
 constexpr size_t kMaxDecisions = 4096;
 constexpr size_t kMaxSteps = 1 << 16;
@@ -433,11 +447,7 @@ struct Executor::Impl final : Scheduler {
     if (o.record_steps) r.schedule.steps.reserve(kMaxSteps);
     if (o.trace && !o.free_running) r.trace.reserve(kMaxTraceEvents);
     if (o.live_trace) *o.live_trace = &r.trace;
-    WorldOptions wo;
-    wo.protocol = p.protocol;
-    wo.bug = o.bug;
-    wo.fail_alloc = p.fail_alloc;
-    World w(wo);
+    World w(world_options(p, o.bug));
     prog = &p, opts = &o, world = &w, result = &r, n = p.threads;
     next_switch = 0, last_thread = 0, last_obj = nullptr;
     result_points = 0;
@@ -511,11 +521,7 @@ int execute_op(const Op &op) {
 }
 
 void run_in_program_order(const Program &p, Bug bug) {
-  WorldOptions wo;
-  wo.protocol = p.protocol;
-  wo.bug = bug;
-  wo.fail_alloc = p.fail_alloc;
-  World w(wo);
+  World w(world_options(p, bug));
   task_struct *tasks[kMaxThreads + 1] = {};
   for (int t = 1; t <= p.threads; ++t)
     tasks[t] = w.spawn_task(p.privileged & (1u << t));

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <string>
 
 #include "fuzzers/program/program_text.h"
@@ -45,6 +46,29 @@ TEST(ExecutorTest, SameProgramSameTrace1000Times) {
     ASSERT_EQ(r.hash, first.hash);
     ASSERT_EQ(r.results, first.results);
   }
+}
+
+// A Program of four ops fills the task table and the mount table with its
+// limits lowered (fork: -EAGAIN; mount: -ENOMEM), and neither without.
+TEST(ExecutorTest, LoweredLimitsReachTheFailurePaths) {
+  const std::string ops =
+      "threads 2\n"
+      "privileged T1\n"
+      "T1: clone(NEWNS)\n"
+      "T1: clone(0)\n"
+      "T1: mount(m1)\n"
+      "T1: mount(m2)\n";
+  Program limited = testing::ParseOrFail(
+      "# nsfuzz program v2\nlimits tasks=4 mounts=2\n" + ops);
+  Program unlimited = testing::ParseOrFail("# nsfuzz program v2\n" + ops);
+  RunOptions traced;
+  traced.trace = true;
+  RunResult r = Shared().run(limited, traced);
+  std::string story = format_trace(r.trace);
+  EXPECT_EQ(r.results, (std::vector<int>{3, -EAGAIN, 0, -ENOMEM})) << story;
+  EXPECT_NE(story.find("T1:   = -EAGAIN"), std::string::npos) << story;
+  r = Shared().run(unlimited, traced);
+  EXPECT_EQ(r.results, (std::vector<int>{3, 4, 0, 0})) << format_trace(r.trace);
 }
 
 // Free-running: real concurrency, switch decisions only yield the CPU.
