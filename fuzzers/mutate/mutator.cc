@@ -114,8 +114,11 @@ void normalize_switches(Program &p) {
   p.switches = std::move(kept);
 }
 
-// Fits ops, switches and privileged bits to a (new) thread count.
+// Fits ops, switches, privileged bits and the task limit to a (new) thread
+// count: the limits stay the parent's, the tasks raised as far as init and
+// the threads need.
 void refit_threads(Program &p) {
+  p.limits.tasks = std::max(p.limits.tasks, 1 + p.threads);
   for (Op &op : p.ops) op.thread = 1 + (op.thread - 1) % p.threads;
   for (Switch &s : p.switches) {
     s.at.thread = 1 + (s.at.thread - 1) % p.threads;

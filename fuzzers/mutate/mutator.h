@@ -85,7 +85,9 @@ Program mutate(const Program &p, Mutation m, uint64_t seed,
 // Applies a mutation chosen by `seed`, retrying others until one changes `p`.
 Program mutate(const Program &p, uint64_t seed,
                const AnchorsOf &anchors_of = nullptr);
-// (A v1 Program comes out v2, without its step switches.)
+// (A v1 Program comes out v2, without its step switches.) No mutation
+// changes the limits: a mutant has its parent's, a crossover child its
+// first parent's, tasks raised only as far as more threads need.
 // Splices two valid Programs (ops and switches of both) into a valid one.
 Program crossover(const Program &a, const Program &b, uint64_t seed);
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -134,6 +135,42 @@ TEST(Mutator, CrossoverIsValidAndMixesBothParents) {
   for (Switch &s : late.switches) s.at.nth += 1000;
   for (uint64_t seed = 0; seed < 200; ++seed)
     ASSERT_TRUE(is_valid(crossover(full, late, seed)));
+}
+
+// Limits are a Program's setting, not something to search: every mutant
+// keeps its parent's (a crossover child its first parent's), tasks raised
+// only as far as more threads need.
+TEST(Mutator, MutantsKeepTheParentsLimits) {
+  const Program limited = testing::ParseOrFail(
+      "# nsfuzz program v2\n"
+      "threads 2\n"
+      "privileged T1\n"
+      "limits tasks=3 mounts=2\n"
+      "T1: clone(0)\n"
+      "T2: mount(m1)\n");
+  Program wide;
+  wide.threads = kMaxThreads;
+  wide.ops = {{kMaxThreads, OpKind::exit, 0}};
+  int more_threads = 0;
+  for (int m = 0; m < kNumMutations; ++m) {
+    for (uint64_t seed = 0; seed < 50; ++seed) {
+      const Program q = mutate(limited, static_cast<Mutation>(m), seed);
+      std::string why;
+      ASSERT_TRUE(is_valid(q, &why))
+          << mutation_name(static_cast<Mutation>(m)) << ": " << why;
+      EXPECT_EQ(q.limits,
+                (Limits{.tasks = std::max(3, 1 + q.threads), .mounts = 2}));
+      more_threads += q.threads > limited.threads;
+    }
+  }
+  EXPECT_GT(more_threads, 0);
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    const Program c = crossover(limited, wide, seed);
+    ASSERT_TRUE(is_valid(c));
+    EXPECT_EQ(c.limits,
+              (Limits{.tasks = std::max(3, 1 + c.threads), .mounts = 2}));
+    EXPECT_EQ(crossover(wide, limited, seed).limits, Limits{});
+  }
 }
 
 TEST(Mutator, CustomMutateFitsAndDecodesToAMutant) {
