@@ -132,6 +132,11 @@ class Minimizer {
     Program c = p;
     c.fail_alloc = 0;
     changed |= try_keep_any_schedule(p, c);
+    for (int Limits::*limit : {&Limits::tasks, &Limits::mounts}) {
+      c = p;
+      c.limits.*limit = Limits{}.*limit;
+      changed |= try_keep_any_schedule(p, c);
+    }
     c = p;
     c.policy = Policy{};
     changed |= try_keep(p, c);

@@ -3,11 +3,11 @@
 // Pure over an injected predicate ("does this Program still show the
 // finding, with the same signature?"). Drops whole threads, then operations
 // (ddmin, then one at a time), then switch decisions; simplifies what is
-// left (no fault injection, no policy, fewer privileges, smaller
-// arguments, earlier passes); repeats until nothing changes, so the result is
-// 1-minimal: removing any single operation or switch loses the finding. A final
-// pass removes byte records from the encoding, which catches what the Program
-// level cannot express as one step.
+// left (no fault injection, no lowered limit, no policy, fewer privileges,
+// smaller arguments, earlier passes); repeats until nothing changes, so the
+// result is 1-minimal: removing any single operation or switch loses the
+// finding. A final pass removes byte records from the encoding, which catches
+// what the Program level cannot express as one step.
 //
 // With a FindSchedule (exploration), a smaller Program whose recorded
 // schedule no longer shows the finding is kept when some other schedule of

@@ -102,6 +102,29 @@ T1: clone(NEWNS|NEWUTS|NEWIPC)
   EXPECT_EQ(small.fail_alloc, 2u);
 }
 
+// A lowered limit the finding does not need goes back to its default; one
+// it needs stays.
+TEST(MinimizeTest, OnlyTheLimitsTheFindingNeedsStay) {
+  Program p = testing::ParseOrFail(R"(# nsfuzz program v2
+threads 2
+limits tasks=4 mounts=2
+T1: clone(0)
+T1: mount(m1)
+T2: mount(m2)
+)");
+  auto mount_fails = [](const Program &q) {
+    return q.limits.mounts <= 2 &&
+           std::count_if(q.ops.begin(), q.ops.end(), [](const Op &op) {
+             return op.kind == OpKind::mount;
+           }) == 2;
+  };
+  ASSERT_TRUE(mount_fails(p));
+  Program small = minimize(p, mount_fails);
+  EXPECT_EQ(small.limits, (Limits{.tasks = kMaxTasks, .mounts = 2}))
+      << print_program(small);
+  EXPECT_EQ(small.ops.size(), 2u) << print_program(small);
+}
+
 // A budget stops the minimizer where it is: the result is the smallest
 // Program kept so far, which still fails, and says it was cut short; the
 // same minimization with budget to spare goes on to the 1-minimal one.
