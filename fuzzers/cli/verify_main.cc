@@ -2,6 +2,7 @@
 // a preemption bound (fuzzers/verify/sweep.h). The flags: kUsage below.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +31,9 @@ and stops at the first finding.
   --threads=T      Programs of 2..T threads (2..4; default 2)
   --ops=N          of 0..N operations in all (0..6; default 3)
   --faults=F       with fail_alloc 1..F as well as none (0..32; default 0)
+  --limits=SPEC    every Program with these limits, e.g. "tasks=3
+                   mounts=2" (spaces or commas; core/limits.h; tasks
+                   raised to init + threads where that is more)
   --preemptions=K  the bound (0..4; default 2)
   --bug=NAME       with this injected bug (a build with --//core:bug=all)
   --shard=I/N      only every N-th Program, from the I-th (0 <= I < N)
@@ -100,6 +104,11 @@ int verify_main(int argc, char **argv) {
     } else if (auto v = flag_value(a, "--faults=")) {
       o.scope.faults =
           static_cast<int>(int_flag("--faults", *v, 0, kMaxFailAlloc));
+    } else if (auto v = flag_value(a, "--limits=")) {
+      std::string spec(*v);
+      std::replace(spec.begin(), spec.end(), ',', ' ');
+      std::string err = parse_limits(spec, &o.scope.limits);
+      if (!err.empty()) usage_error("--limits: " + err);
     } else if (auto v = flag_value(a, "--preemptions=")) {
       o.preemptions = static_cast<int>(int_flag("--preemptions", *v, 0, 4));
     } else if (auto v = flag_value(a, "--bug=")) {
@@ -193,7 +202,8 @@ int verify_main(int argc, char **argv) {
                       {"scope",
                        {{"threads", o.scope.threads},
                         {"ops", o.scope.ops},
-                        {"faults", o.scope.faults}}},
+                        {"faults", o.scope.faults},
+                        {"limits", print_limits(o.scope.limits)}}},
                       {"bound", o.preemptions},
                       {"bug", std::string(bug_name(o.bug))},
                       {"shard", shard},

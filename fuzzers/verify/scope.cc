@@ -6,13 +6,15 @@
 
 #include "core/uapi.h"
 #include "fuzzers/program/op_table.h"
+#include "fuzzers/program/program_text.h"
 
 namespace nsfuzz {
 
 std::string scope_name(const Scope &s) {
   return "threads<=" + std::to_string(s.threads) +
          " ops<=" + std::to_string(s.ops) +
-         " faults<=" + std::to_string(s.faults);
+         " faults<=" + std::to_string(s.faults) +
+         (s.limits.is_default() ? "" : " limits " + print_limits(s.limits));
 }
 
 std::vector<Op> alphabet(int threads, int ops) {
@@ -162,6 +164,8 @@ uint64_t for_each_program(
             p.protocol = s.protocol;
             p.threads = t;
             p.fail_alloc = static_cast<uint32_t>(f);
+            p.limits = s.limits;
+            p.limits.tasks = std::max(p.limits.tasks, 1 + t);
             p.privileged = priv << 1;
             for (int th = 1; th <= t; ++th)
               for (int i = 0; i < counts[th]; ++i)

@@ -37,10 +37,14 @@ struct Scope {
   int threads = 2;  // at most (kMinThreads..kMaxThreads)
   int ops = 3;      // operations in all, at most (0..kMaxOps)
   int faults = 0;   // fail_alloc 1..faults too (0..kMaxFailAlloc)
+  // Every Program's (core/limits.h), tasks raised to init + its threads:
+  // lowered, a small Program reaches what only a full table does.
+  Limits limits;
   bool operator==(const Scope &) const = default;
 };
 
-// "threads<=2 ops<=3 faults<=0": the scope in one token a person reads.
+// "threads<=2 ops<=3 faults<=0" (and " limits tasks=3 mounts=2" when they
+// are lowered): the scope as a person reads it.
 std::string scope_name(const Scope &s);
 
 // The operations a Program of `threads` threads and `ops` operations in

@@ -84,6 +84,22 @@ TEST(ScopeTest, OneRepresentativePerClass) {
   EXPECT_LT(reps * 4, n);
 }
 
+// Lowered limits go into every Program, tasks raised to make room for
+// init and the threads; the enumeration is the same.
+TEST(ScopeTest, LimitsGoIntoEveryProgram) {
+  Scope s{.threads = 3, .ops = 1, .limits = {.tasks = 3, .mounts = 2}};
+  for_each_program(s, [&](const Program &p, bool) {
+    EXPECT_EQ(p.limits.mounts, 2);
+    EXPECT_EQ(p.limits.tasks, std::max(3, 1 + p.threads));
+    EXPECT_TRUE(is_valid(p)) << print_program(p);
+    return true;
+  });
+  Scope d{.threads = 3, .ops = 1};
+  EXPECT_EQ(scope_size(s).representatives, scope_size(d).representatives);
+  EXPECT_EQ(scope_name(s),
+            "threads<=3 ops<=1 faults<=0 limits tasks=3 mounts=2");
+}
+
 TEST(ScopeTest, EnumerationStopsWhenAsked) {
   uint64_t calls = 0;
   uint64_t n = for_each_program({.threads = 2, .ops = 2},

@@ -19,6 +19,7 @@
 
 #include "fuzzers/exec/executor.h"
 #include "fuzzers/program/decoder.h"
+#include "fuzzers/program/program_text.h"
 #include "fuzzers/triage/temp_files.h"
 
 namespace nsfuzz {
@@ -96,6 +97,7 @@ nlohmann::json sweep_key(const SweepOptions &o) {
           {"threads", o.scope.threads},
           {"ops", o.scope.ops},
           {"faults", o.scope.faults},
+          {"limits", print_limits(o.scope.limits)},
           {"bound", o.preemptions},
           {"bug", bug_name(o.bug)},
           {"shard", o.shard},

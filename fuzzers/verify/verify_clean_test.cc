@@ -43,6 +43,13 @@ TEST_P(VerifyClean, OneOperationAndFailedAllocations) {
                    .faults = 6});
 }
 
+TEST_P(VerifyClean, SmallTables) {
+  expect_verified({.protocol = static_cast<Protocol>(GetParam()),
+                   .threads = 2,
+                   .ops = 2,
+                   .limits = {.tasks = 3, .mounts = 2}});
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryProtocol, VerifyClean,
                          ::testing::Range(0, kNumProtocols),
                          [](const auto &info) {
