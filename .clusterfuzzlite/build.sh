@@ -74,7 +74,7 @@ lib_srcs=(
   fuzzers/program/decoder.cc fuzzers/mutate/mutator.cc fuzzers/program/program_text.cc fuzzers/program/validate.cc
 )
 executor_srcs=(fuzzers/exec/executor.cc fuzzers/exec/fiber.cc fuzzers/exec/handoff.cc fuzzers/exec/schedule.cc)
-protocols=(task_lock_2007 rcu_2007 task_lock_2014)
+mapfile -t protocols < <(sed -n -E 's/^PROTOCOL\(([a-z0-9_]+),.*/\1/p' core/protocols.def)
 
 lib_objs=()
 for s in "${lib_srcs[@]}"; do

@@ -139,7 +139,9 @@ void naive_run(const Program &p) {
 }
 
 // The floor: the executor's run_in_program_order (executor.h).
-void floor_run(const Program &p) { run_in_program_order(p); }
+void floor_run(const Program &p) {
+  run_in_program_order(p);
+}
 
 // floor_run on one thread must never wait: each op runs to its end, so
 // nothing another task holds (a task_lock, a read-side critical section)
@@ -227,15 +229,14 @@ int main(int argc, char **argv) {
   // Per fuzz target: the per-protocol targets force their protocol on the
   // seeds; nsproxy_fuzzer keeps each seed's own.
   struct Target {
-    const char *name;
+    std::string name;
     std::optional<Protocol> protocol;
   };
-  const Target targets[] = {
-      {"nsproxy_task_lock_2007_fuzzer", Protocol::task_lock_2007},
-      {"nsproxy_rcu_2007_fuzzer", Protocol::rcu_2007},
-      {"nsproxy_task_lock_2014_fuzzer", Protocol::task_lock_2014},
-      {"nsproxy_fuzzer", std::nullopt},
-  };
+  std::vector<Target> targets;
+  for (Protocol p : kAllProtocols)
+    targets.push_back(
+        {"nsproxy_" + std::string(protocol_name(p)) + "_fuzzer", p});
+  targets.push_back({"nsproxy_fuzzer", std::nullopt});
   const int rounds = 200, kFloorRounds = 2000;
   std::printf("=== 2. throughput on the %zu seed Programs x %d (%s build)\n",
               programs.size(), rounds, kBuild);
@@ -279,20 +280,20 @@ int main(int argc, char **argv) {
       for (const Program &p : ps) floor_run(p);
     double one_thread = kFloorRounds * ps.size() / seconds_since(start);
     floors.push_back({one_thread, persistent, on_threads});
-    std::printf("%-32s %14.0f %14.0f %14.0f %8.2f %8.2f\n", t.name, naive,
-                on_threads, persistent, persistent / naive,
+    std::printf("%-32s %14.0f %14.0f %14.0f %8.2f %8.2f\n", t.name.c_str(),
+                naive, on_threads, persistent, persistent / naive,
                 persistent / on_threads);
     if (csv) {
-      std::fprintf(csv, "throughput,%s,%s naive,%.1f,execs/s\n", kBuild, t.name,
-                   naive);
+      std::fprintf(csv, "throughput,%s,%s naive,%.1f,execs/s\n", kBuild,
+                   t.name.c_str(), naive);
       std::fprintf(csv, "throughput,%s,%s executor,%.1f,execs/s\n", kBuild,
-                   t.name, persistent);
+                   t.name.c_str(), persistent);
       std::fprintf(csv, "throughput,%s,%s executor_threads,%.1f,execs/s\n",
-                   kBuild, t.name, on_threads);
-      std::fprintf(csv, "floor,%s,%s one_thread,%.1f,execs/s\n", kBuild, t.name,
-                   one_thread);
-      std::fprintf(csv, "floor,%s,%s executor,%.1f,execs/s\n", kBuild, t.name,
-                   persistent);
+                   kBuild, t.name.c_str(), on_threads);
+      std::fprintf(csv, "floor,%s,%s one_thread,%.1f,execs/s\n", kBuild,
+                   t.name.c_str(), one_thread);
+      std::fprintf(csv, "floor,%s,%s executor,%.1f,execs/s\n", kBuild,
+                   t.name.c_str(), persistent);
     }
   }
   std::printf(
@@ -302,8 +303,9 @@ int main(int argc, char **argv) {
   std::printf("%-32s %14s %14s %14s %8s %8s\n", "target", "floor execs/s",
               "threads", backend_name(e.backend()), "thr/floor", "def/floor");
   for (size_t i = 0; i < floors.size(); ++i)
-    std::printf("%-32s %14.0f %14.0f %14.0f %8.2f %8.2f\n", targets[i].name,
-                floors[i].one_thread, floors[i].threads, floors[i].executor,
+    std::printf("%-32s %14.0f %14.0f %14.0f %8.2f %8.2f\n",
+                targets[i].name.c_str(), floors[i].one_thread,
+                floors[i].threads, floors[i].executor,
                 floors[i].threads / floors[i].one_thread,
                 floors[i].executor / floors[i].one_thread);
   if (csv) std::fclose(csv);

@@ -68,8 +68,7 @@ void exit_twice_shared(Protocol p) {
 }
 
 TEST_F(BugsTest, DoublePutOnExitIsCaughtInEveryProtocol) {
-  for (Protocol p : {Protocol::task_lock_2007, Protocol::rcu_2007,
-                     Protocol::task_lock_2014}) {
+  for (Protocol p : kAllProtocols) {
     EXPECT_DEATH(exit_twice_shared(p),
                  "use-after-free|refcount-underflow|double-free")
         << protocol_name(p);
@@ -90,15 +89,13 @@ void fail_uts_copy(Protocol p) {
 }
 
 TEST_F(BugsTest, LeakOnErrorPathIsCaughtByTeardown) {
-  for (Protocol p :
-       {Protocol::task_lock_2007, Protocol::rcu_2007, Protocol::task_lock_2014})
+  for (Protocol p : kAllProtocols)
     EXPECT_DEATH(fail_uts_copy(p), "leak on mnt_namespace in teardown");
 }
 
 TEST_F(BugsTest, WithoutTheBugTheSameRunsAreClean) {
   testing::FindingRecorder findings;
-  for (Protocol p : {Protocol::task_lock_2007, Protocol::rcu_2007,
-                     Protocol::task_lock_2014}) {
+  for (Protocol p : kAllProtocols) {
     World w(With(p, Bug::none, 4));
     task_struct *t1 = w.spawn_task(true);
     w.spawn_task(true);

@@ -1,4 +1,4 @@
-// The three historical nsproxy access protocols a world can run.
+// The historical nsproxy access protocols a world can run (protocols.def).
 #ifndef NSFUZZ_CORE_PROTOCOL_H_
 #define NSFUZZ_CORE_PROTOCOL_H_
 
@@ -8,34 +8,33 @@
 namespace nsfuzz {
 
 enum class Protocol : unsigned char {
-  // Readers of another task take task_lock(tsk); exit clears tsk->nsproxy
-  // under task_lock, then puts it (Linux before cf7b708c8d1d, 2007).
-  task_lock_2007,
-  // cf7b708c8d1d "Make access to task's nsproxy lighter" (the seed patch):
-  // readers use rcu_read_lock + task_nsproxy(); switch_task_namespaces
-  // publishes with rcu_assign_pointer and waits synchronize_rcu() before
-  // free_nsproxy when the count drops to zero.
-  rcu_2007,
-  // 728dba3a39c6 "namespaces: Use task_lock and not rcu to protect nsproxy"
-  // (Linux 3.17, 2014): the swap happens under task_lock, readers take
-  // task_lock, no synchronize_rcu.
-  task_lock_2014,
+#define PROTOCOL(name, doc) name,
+#include "core/protocols.def"
+#undef PROTOCOL
 };
-inline constexpr int kNumProtocols = 3;
+
+// Every protocol, in protocols.def's order.
+inline constexpr Protocol kAllProtocols[] = {
+#define PROTOCOL(name, doc) Protocol::name,
+#include "core/protocols.def"
+#undef PROTOCOL
+};
+inline constexpr int kNumProtocols =
+    static_cast<int>(sizeof kAllProtocols / sizeof kAllProtocols[0]);
 
 constexpr std::string_view protocol_name(Protocol p) {
-  switch (p) {
-    case Protocol::task_lock_2007: return "task_lock_2007";
-    case Protocol::rcu_2007: return "rcu_2007";
-    case Protocol::task_lock_2014: return "task_lock_2014";
-  }
-  return "?";
+  constexpr std::string_view kNames[] = {
+#define PROTOCOL(name, doc) #name,
+#include "core/protocols.def"
+#undef PROTOCOL
+  };
+  int i = static_cast<int>(p);
+  return i < kNumProtocols ? kNames[i] : "?";
 }
 
 constexpr std::optional<Protocol> parse_protocol(std::string_view s) {
-  for (int i = 0; i < kNumProtocols; ++i)
-    if (protocol_name(static_cast<Protocol>(i)) == s)
-      return static_cast<Protocol>(i);
+  for (Protocol p : kAllProtocols)
+    if (protocol_name(p) == s) return p;
   return std::nullopt;
 }
 

@@ -3,14 +3,16 @@
 # runs a fixed number of executions from the seed corpus under each correct
 # protocol with no finding.
 #
-# Args: FUZZER CORPUS_FILE... ; env RUNS (default 20000).
+# Args: FUZZER CORPUS_FILE... ; env RUNS (default 20000), PROTOCOLS (the
+# protocols, space-separated: tools/protocols.bzl, from BUILD).
 set -uo pipefail
 fuzzer=$1
 shift
 runs=${RUNS:-20000}
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 passed=0 failed=0
-for protocol in task_lock_2007 rcu_2007 task_lock_2014; do
+[ -n "${PROTOCOLS:-}" ] || { echo "FAIL: no PROTOCOLS in the environment"; exit 1; }
+for protocol in $PROTOCOLS; do
   rm -rf "$tmp/corpus" "$tmp/art"; mkdir -p "$tmp/corpus" "$tmp/art"
   cp "$@" "$tmp/corpus/"
   NSFUZZ_BUG=none NSFUZZ_PROTOCOL=$protocol "$fuzzer" -seed=1 -runs="$runs" \

@@ -11,8 +11,7 @@
 namespace nsfuzz::testing {
 
 inline auto AllProtocols() {
-  return ::testing::Values(Protocol::task_lock_2007, Protocol::rcu_2007,
-                           Protocol::task_lock_2014);
+  return ::testing::ValuesIn(kAllProtocols);
 }
 
 struct ProtocolName {

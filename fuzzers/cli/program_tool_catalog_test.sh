@@ -5,7 +5,8 @@
 # it with `bazel run //fuzzers/cli:program_tool -- dict`).
 # Args: PROGRAM_TOOL BUGS_DEF PROTOCOL_H SITES_DEF OPS_DEF MUTATIONS_DEF DICT
 set -uo pipefail
-tool=$1 bugs_def=$2 protocol_h=$3 sites_def=$4 ops_def=$5 mutations_def=$6 dict=$7
+tool=$1 bugs_def=$2 protocols_def=$3 sites_def=$4 ops_def=$5 mutations_def=$6 dict=$7
+bzl_protocols=$8  # tools/protocols.bzl, comma-separated
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 passed=0 failed=0
 
@@ -34,8 +35,10 @@ rows() {  # MACRO FILE
 
 rows BUG "$bugs_def" >"$tmp/bugs"
 same "list bugs: name protocol sanitizer doc" "$tmp/bugs" "$tool" list bugs
-sed -n -E 's/.*case Protocol::([a-z0-9_]+): return "[a-z0-9_]+";.*/\1/p' "$protocol_h" >"$tmp/protocols"
+rows PROTOCOL "$protocols_def" | cut -f1 >"$tmp/protocols"
 same "list protocols" "$tmp/protocols" "$tool" list protocols
+tr , '\n' <<<"$bzl_protocols" >"$tmp/bzl_protocols"
+same "tools/protocols.bzl is protocols.def" "$tmp/bzl_protocols" "$tool" list protocols
 rows SITE "$sites_def" >"$tmp/sites"
 same "list sites: name doc" "$tmp/sites" "$tool" list sites
 rows OP "$ops_def" >"$tmp/ops"

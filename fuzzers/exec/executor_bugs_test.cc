@@ -66,8 +66,7 @@ TEST_P(ExecutorBugsTest, FoundTwentyTimesOutOfTwenty) {
 TEST_P(ExecutorBugsTest, CleanUnderEveryCorrectProtocol) {
   Program p = Load(GetParam().bug);
   Executor e;
-  for (Protocol proto : {Protocol::task_lock_2007, Protocol::rcu_2007,
-                         Protocol::task_lock_2014}) {
+  for (Protocol proto : kAllProtocols) {
     p.protocol = proto;
     RunResult r = e.run(p);  // a finding would abort the test
     EXPECT_GT(r.points, 0u);

@@ -30,9 +30,6 @@
 namespace nsfuzz {
 namespace {
 
-constexpr Protocol kProtocols[] = {Protocol::task_lock_2007, Protocol::rcu_2007,
-                                   Protocol::task_lock_2014};
-
 std::vector<std::string> Files(const std::string &dir) {
   std::vector<std::string> out;
   for (const auto &e : std::filesystem::directory_iterator(dir))
@@ -105,7 +102,7 @@ TEST(ExploreTest, FindsEveryBugFromItsOperations) {
 TEST(ExploreTest, SeedsAreCleanAtBoundTwoUnderEveryProtocol) {
   Executor e;
   for (const std::string &path : Files("corpus/nsproxy_fuzzer")) {
-    for (Protocol proto : kProtocols) {
+    for (Protocol proto : kAllProtocols) {
       Program p = Load(path);
       p.protocol = proto;
       // A finding would end this process: the test fails with its report.
@@ -134,7 +131,7 @@ TEST(ExploreTest, TheReductionsAndTheInterleavingsTheyReach) {
   uint64_t dpor_classes = 0, full_classes = 0, dependent_classes = 0;
   // In a scope: explore() below forks, better with no worker threads.
   for (Executor e; const std::string &path : Files("corpus/nsproxy_fuzzer")) {
-    for (Protocol proto : kProtocols) {
+    for (Protocol proto : kAllProtocols) {
       Program p = Load(path);
       p.protocol = proto;
       ExploreStats a = explore_here(e, p, ExploreOptions{});

@@ -14,9 +14,10 @@
 //              v2 Program whose limits are not the defaults, and version 2
 //              otherwise, so every Program without limits encodes as it
 //              always has.
-//   byte 1     bits 0-1: threads = 2 + v % 3; bits 2-3: protocol = v % 3
-//              (Protocol's order); bits 4-7: privileged T1..T4 (bits beyond
-//              `threads` are ignored).
+//   byte 1     bits 0-1: threads = 2 + v % 3; bits 2-3: protocol =
+//              v % kNumProtocols (core/protocols.def's order: a protocol
+//              added there changes what the value 3 means); bits 4-7:
+//              privileged T1..T4 (bits beyond `threads` are ignored).
 //   byte 2     fail_alloc: bit 7 clear: 0; set: 1 + bits 0-4 (1..32).
 //              Version 2: bit 6 is Policy::conflicts (version 1 ignores
 //              it, as it always has).
