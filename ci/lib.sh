@@ -101,6 +101,11 @@ tools=''
 # columns (bugs: name protocol sanitizer doc; see program_tool --help).
 catalog() { "$tools/program_tool" list "$1" || die "program_tool list $1 failed"; }
 
+# known_bug BUG: BUG names a row of core/bugs.def, the catalog's own table.
+# Before any build, so that a mistyped --bug costs no build; bug_row (the
+# tool's catalog) stays the authority once the tools are built.
+known_bug() { grep -qE "^BUG\($1," "$root/core/bugs.def" 2>/dev/null; }
+
 # bug_row BUG: sets bug_protocol and bug_sanitizer from the catalog; fails
 # if BUG is not in it.
 bug_row() {
