@@ -43,6 +43,7 @@ bool no_custom_mutator = false;         // NSFUZZ_NO_CUSTOM_MUTATOR=1
 bool no_interleaving_feedback = false;  // NSFUZZ_NO_INTERLEAVING_FEEDBACK=1
 bool no_run_anchors = false;            // NSFUZZ_NO_RUN_ANCHORS=1
 bool floor_only = false;                // NSFUZZ_FLOOR=1
+ScheduleSearch schedule_search;  // NSFUZZ_NO_RESCHEDULE, NSFUZZ_NO_WINDOWS
 
 // Executor runs of this process (every run counts: inputs and the
 // mutator's anchor runs), in a file that outlives a finding's abort:
@@ -123,9 +124,9 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   no_run_anchors = std::getenv("NSFUZZ_NO_RUN_ANCHORS") != nullptr;
   floor_only = std::getenv("NSFUZZ_FLOOR") != nullptr;
   no_run_anchors |= floor_only;  // anchors come from the executor's runs
-  set_schedule_search(
-      {.reschedule = std::getenv("NSFUZZ_NO_RESCHEDULE") == nullptr,
-       .windows = std::getenv("NSFUZZ_NO_WINDOWS") == nullptr});
+  schedule_search = {
+      .reschedule = std::getenv("NSFUZZ_NO_RESCHEDULE") == nullptr,
+      .windows = std::getenv("NSFUZZ_NO_WINDOWS") == nullptr};
   if (const char *path = std::getenv("NSFUZZ_RUNS_FILE")) map_runs_file(path);
   if (const char *name = std::getenv("NSFUZZ_BUG")) {
     std::optional<Bug> bug = parse_bug(name);
@@ -185,7 +186,8 @@ extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
     return LLVMFuzzerMutate(data, size, max_size);
   bool safe = !no_run_anchors && was_run_whole(input_hash(data, size));
   return custom_mutate(data, size, max_size, seed, LLVMFuzzerMutate,
-                       safe ? AnchorsOf{anchors_of} : AnchorsOf{});
+                       safe ? AnchorsOf{anchors_of} : AnchorsOf{},
+                       schedule_search);
 }
 
 extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
@@ -193,5 +195,6 @@ extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
                                             uint8_t *out, size_t max_out,
                                             unsigned seed) {
   if (no_custom_mutator) return 0;  // the ablation has no crossover at all
-  return custom_crossover(data1, size1, data2, size2, out, max_out, seed);
+  return custom_crossover(data1, size1, data2, size2, out, max_out, seed,
+                          schedule_search);
 }

@@ -69,11 +69,14 @@ uint32_t other_arg(Rng &rng, const Op &op, int threads) {
   return op.arg;
 }
 
-// The anchors a run passes, asked for once, when first needed.
-class Anchors {
+// What a mutation may ask: the anchors a run passes (asked for once, when
+// first needed), and the schedule search's ablations.
+class Context {
  public:
-  Anchors(const Program &p, const AnchorsOf &of) : p_(p), of_(of) {}
-  const std::vector<Anchor> *get() {
+  Context(const Program &p, const AnchorsOf &of, const ScheduleSearch &search)
+      : search(search), p_(p), of_(of) {}
+  const ScheduleSearch &search;
+  const std::vector<Anchor> *anchors() {
     if (!of_) return nullptr;
     if (!asked_) list_ = of_(p_), asked_ = true;
     return list_.empty() ? nullptr : &list_;
@@ -89,8 +92,8 @@ class Anchors {
 // An anchor the run passes when that is known; otherwise (or one time in
 // eight, for what the run has not reached yet) a thread that has ops, any
 // site, and mostly an early pass of it.
-Anchor random_anchor(Rng &rng, const Program &p, Anchors &known) {
-  if (const std::vector<Anchor> *list = known.get(); list && !rng.one_in(8))
+Anchor random_anchor(Rng &rng, const Program &p, Context &known) {
+  if (const std::vector<Anchor> *list = known.anchors(); list && !rng.one_in(8))
     return (*list)[rng.below(list->size())];
   Anchor a;
   a.thread = p.ops.empty() ? 1 + rng.below(p.threads)
@@ -138,18 +141,17 @@ int op_with_arg(Rng &rng, const Program &p) {
 }
 
 // One function a mutation of mutations.def, each leaving `p` valid.
-ScheduleSearch search;  // set_schedule_search
 
 namespace mutations {
 
-void insert_op(Program &p, Rng &rng, Anchors &) {
+void insert_op(Program &p, Rng &rng, Context &) {
   const size_t n_ops = p.ops.size();
   if (n_ops < kMaxOps)
     p.ops.insert(p.ops.begin() + rng.below(n_ops + 1),
                  random_op(rng, p.threads));
 }
 
-void delete_op(Program &p, Rng &rng, Anchors &) {
+void delete_op(Program &p, Rng &rng, Context &) {
   const size_t n_ops = p.ops.size();
   if (!n_ops) return;
   size_t i = rng.below(n_ops);
@@ -157,7 +159,7 @@ void delete_op(Program &p, Rng &rng, Anchors &) {
   p.ops.erase(p.ops.begin() + i, p.ops.begin() + i + len);
 }
 
-void duplicate_op(Program &p, Rng &rng, Anchors &) {
+void duplicate_op(Program &p, Rng &rng, Context &) {
   const size_t n_ops = p.ops.size();
   if (!n_ops || n_ops >= kMaxOps) return;
   size_t i = rng.below(n_ops);
@@ -170,17 +172,17 @@ void duplicate_op(Program &p, Rng &rng, Anchors &) {
   p.ops.insert(p.ops.begin() + rng.below(n_ops + 1), run.begin(), run.end());
 }
 
-void swap_ops(Program &p, Rng &rng, Anchors &) {
+void swap_ops(Program &p, Rng &rng, Context &) {
   const size_t n_ops = p.ops.size();
   if (n_ops >= 2) std::swap(p.ops[rng.below(n_ops)], p.ops[rng.below(n_ops)]);
 }
 
-void change_arg(Program &p, Rng &rng, Anchors &) {
+void change_arg(Program &p, Rng &rng, Context &) {
   if (int i = op_with_arg(rng, p); i >= 0)
     p.ops[i].arg = other_arg(rng, p.ops[i], p.threads);
 }
 
-void change_kind(Program &p, Rng &rng, Anchors &) {
+void change_kind(Program &p, Rng &rng, Context &) {
   if (p.ops.empty()) return;
   Op &op = p.ops[rng.below(p.ops.size())];
   ArgKind before = arg_kind(op.kind);
@@ -190,27 +192,27 @@ void change_kind(Program &p, Rng &rng, Anchors &) {
   if (arg_kind(op.kind) != before) op.arg = random_arg(rng, op.kind, p.threads);
 }
 
-void move_op_thread(Program &p, Rng &rng, Anchors &) {
+void move_op_thread(Program &p, Rng &rng, Context &) {
   if (p.ops.empty()) return;
   Op &op = p.ops[rng.below(p.ops.size())];
   op.thread = other_thread(rng, op.thread, p.threads);
 }
 
-void add_switch(Program &p, Rng &rng, Anchors &anchors) {
+void add_switch(Program &p, Rng &rng, Context &ctx) {
   const size_t n_sw = p.switches.size();
   if (n_sw >= kMaxSwitches) return;
-  Anchor at = random_anchor(rng, p, anchors);
+  Anchor at = random_anchor(rng, p, ctx);
   p.switches.insert(p.switches.begin() + rng.below(n_sw + 1),
                     {at, other_thread(rng, at.thread, p.threads)});
   normalize_switches(p);
 }
 
 // Another pass of the site, or another site.
-void move_switch(Program &p, Rng &rng, Anchors &anchors) {
+void move_switch(Program &p, Rng &rng, Context &ctx) {
   const size_t n_sw = p.switches.size();
   if (!n_sw) return;
   Anchor &at = p.switches[rng.below(n_sw)].at;
-  const std::vector<Anchor> *list = anchors.get();
+  const std::vector<Anchor> *list = ctx.anchors();
   auto here = list ? std::find(list->begin(), list->end(), at)
                    : std::vector<Anchor>::const_iterator{};
   if (list && here != list->end()) {
@@ -230,36 +232,36 @@ void move_switch(Program &p, Rng &rng, Anchors &anchors) {
   normalize_switches(p);
 }
 
-void delete_switch(Program &p, Rng &rng, Anchors &) {
+void delete_switch(Program &p, Rng &rng, Context &) {
   if (!p.switches.empty())
     p.switches.erase(p.switches.begin() + rng.below(p.switches.size()));
 }
 
-void change_switch_thread(Program &p, Rng &rng, Anchors &) {
+void change_switch_thread(Program &p, Rng &rng, Context &) {
   if (p.switches.empty()) return;
   Switch &s = p.switches[rng.below(p.switches.size())];
   s.thread = other_thread(rng, s.thread, p.threads);
   normalize_switches(p);
 }
 
-void change_threads(Program &p, Rng &rng, Anchors &) {
+void change_threads(Program &p, Rng &rng, Context &) {
   p.threads = kMinThreads + (p.threads - kMinThreads + 1 +
                              rng.below(kMaxThreads - kMinThreads)) %
                                 (kMaxThreads - kMinThreads + 1);
   refit_threads(p);
 }
 
-void change_protocol(Program &p, Rng &rng, Anchors &) {
+void change_protocol(Program &p, Rng &rng, Context &) {
   p.protocol = static_cast<Protocol>(
       (static_cast<int>(p.protocol) + 1 + rng.below(kNumProtocols - 1)) %
       kNumProtocols);
 }
 
-void change_privileged(Program &p, Rng &rng, Anchors &) {
+void change_privileged(Program &p, Rng &rng, Context &) {
   p.privileged ^= 1u << (1 + rng.below(p.threads));
 }
 
-void change_fail_alloc(Program &p, Rng &rng, Anchors &) {
+void change_fail_alloc(Program &p, Rng &rng, Context &) {
   if (p.fail_alloc && rng.one_in(3)) {
     p.fail_alloc = 0;
   } else if (p.fail_alloc && rng.below(2)) {  // a neighbouring allocation
@@ -272,7 +274,7 @@ void change_fail_alloc(Program &p, Rng &rng, Anchors &) {
 }
 
 // The priorities, or one change point (a conflicting one: nudged).
-void change_policy(Program &p, Rng &rng, Anchors &) {
+void change_policy(Program &p, Rng &rng, Context &) {
   uint8_t &cp = p.policy.preempt[rng.below(3)];
   if (rng.below(2))
     p.policy.priorities = static_cast<uint8_t>(rng.next());
@@ -284,10 +286,10 @@ void change_policy(Program &p, Rng &rng, Anchors &) {
 }
 
 // A fresh schedule: no switches, a conflict-counting PCT policy.
-void reschedule(Program &p, Rng &rng, Anchors &) {
-  if (!search.reschedule) return;
+void reschedule(Program &p, Rng &rng, Context &ctx) {
+  if (!ctx.search.reschedule) return;
   p.switches.clear();
-  p.policy = conflict_schedule(rng);
+  p.policy = conflict_schedule(rng, ctx.search);
 }
 
 }  // namespace mutations
@@ -295,7 +297,7 @@ void reschedule(Program &p, Rng &rng, Anchors &) {
 struct MutationInfo {
   std::string_view name;
   int weight;
-  void (*apply)(Program &p, Rng &rng, Anchors &anchors);
+  void (*apply)(Program &p, Rng &rng, Context &ctx);
   std::string_view doc;
 };
 constexpr MutationInfo kMutations[] = {
@@ -318,8 +320,8 @@ static_assert(
     }(),
     "a mutation of mutations.def has no positive weight: it never runs");
 
-void apply(Program &p, Mutation m, Rng &rng, Anchors &anchors) {
-  kMutations[static_cast<int>(m)].apply(p, rng, anchors);
+void apply(Program &p, Mutation m, Rng &rng, Context &ctx) {
+  kMutations[static_cast<int>(m)].apply(p, rng, ctx);
 }
 
 }  // namespace
@@ -344,11 +346,7 @@ Program as_v2(const Program &p) {
   return q;
 }
 
-void set_schedule_search(const ScheduleSearch &s) {
-  search = s;
-}
-
-Policy conflict_schedule(Rng &rng) {
+Policy conflict_schedule(Rng &rng, const ScheduleSearch &search) {
   Policy p;
   p.conflicts = true;
   p.priorities = static_cast<uint8_t>(rng.next());
@@ -365,30 +363,31 @@ Policy conflict_schedule(Rng &rng) {
 }
 
 Program mutate(const Program &p, Mutation m, uint64_t seed,
-               const AnchorsOf &anchors_of) {
+               const AnchorsOf &anchors_of, const ScheduleSearch &search) {
   Rng rng(seed);
   const Program base = as_v2(p);
-  Anchors anchors(base, anchors_of);
+  Context ctx(base, anchors_of, search);
   Program q = base;
-  apply(q, m, rng, anchors);
+  apply(q, m, rng, ctx);
   return q;
 }
 
-Program mutate(const Program &input, uint64_t seed,
-               const AnchorsOf &anchors_of) {
+Program mutate(const Program &input, uint64_t seed, const AnchorsOf &anchors_of,
+               const ScheduleSearch &search) {
   Rng rng(seed);
   const Program p = as_v2(input);
-  Anchors anchors(p, anchors_of);
+  Context ctx(p, anchors_of, search);
   Program q = p;
   for (int attempt = 0; attempt < 8 && q == p; ++attempt) {
     int pick = rng.below(kTotalWeight), m = 0;
     while (pick >= kMutations[m].weight) pick -= kMutations[m++].weight;
-    apply(q, static_cast<Mutation>(m), rng, anchors);
+    apply(q, static_cast<Mutation>(m), rng, ctx);
   }
   return q;
 }
 
-Program crossover(const Program &a_in, const Program &b_in, uint64_t seed) {
+Program crossover(const Program &a_in, const Program &b_in, uint64_t seed,
+                  const ScheduleSearch &search) {
   const Program a = as_v2(a_in), b = as_v2(b_in);
   Rng rng(seed);
   Program c = a;  // header from a, each field possibly from b
@@ -410,30 +409,32 @@ Program crossover(const Program &a_in, const Program &b_in, uint64_t seed) {
   }
   if (c.ops.size() > kMaxOps) c.ops.resize(kMaxOps);
 
-  // Switches: a's first ones, then b's from some point on.
+  // New ops make the parents' schedules mean little: every child gets a
+  // fresh one. Only the no-reschedule ablation splices the parents'
+  // switches: a's first ones, then b's from some point on (drawn either
+  // way, so that a seed makes the same child in both).
   size_t ka = rng.below(a.switches.size() + 1);
   size_t kb = rng.below(b.switches.size() + 1);
-  c.switches.assign(a.switches.begin(), a.switches.begin() + ka);
-  c.switches.insert(c.switches.end(), b.switches.begin() + kb,
-                    b.switches.end());
-
-  refit_threads(c);
-  // New ops make the parents' schedules mean little: half the children get
-  // a fresh one.
-  if (search.reschedule) {
-    c.switches.clear();
-    c.policy = conflict_schedule(rng);
+  c.switches.clear();
+  if (!search.reschedule) {
+    c.switches.assign(a.switches.begin(), a.switches.begin() + ka);
+    c.switches.insert(c.switches.end(), b.switches.begin() + kb,
+                      b.switches.end());
   }
+  refit_threads(c);
+  if (search.reschedule) c.policy = conflict_schedule(rng, search);
   return c;
 }
 
 size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
-                     ByteMutator byte_mutate, const AnchorsOf &anchors_of) {
+                     ByteMutator byte_mutate, const AnchorsOf &anchors_of,
+                     const ScheduleSearch &search) {
   Rng rng(seed);
   if (byte_mutate && rng.one_in(8)) return byte_mutate(data, size, max_size);
   const Program p = program_to_mutate(data, size);
   for (int attempt = 0; attempt < 4; ++attempt) {
-    std::vector<uint8_t> bytes = encode(mutate(p, rng.next(), anchors_of));
+    std::vector<uint8_t> bytes =
+        encode(mutate(p, rng.next(), anchors_of, search));
     if (bytes.size() <= max_size) {
       std::memcpy(data, bytes.data(), bytes.size());
       return bytes.size();
@@ -448,9 +449,11 @@ size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
 
 size_t custom_crossover(const uint8_t *data1, size_t size1,
                         const uint8_t *data2, size_t size2, uint8_t *out,
-                        size_t max_out, unsigned seed) {
-  std::vector<uint8_t> bytes = encode(crossover(
-      program_to_mutate(data1, size1), program_to_mutate(data2, size2), seed));
+                        size_t max_out, unsigned seed,
+                        const ScheduleSearch &search) {
+  std::vector<uint8_t> bytes =
+      encode(crossover(program_to_mutate(data1, size1),
+                       program_to_mutate(data2, size2), seed, search));
   if (bytes.size() > max_out) return 0;
   std::memcpy(out, bytes.data(), bytes.size());
   return bytes.size();

@@ -51,6 +51,17 @@ std::string_view mutation_name(Mutation m);
 int mutation_weight(Mutation m);  // its share of mutate(p, seed)
 std::string_view mutation_doc(Mutation m);
 
+// Ablations of ci/bench (the fuzz target reads NSFUZZ_NO_RESCHEDULE and
+// NSFUZZ_NO_WINDOWS once and passes them on): no conflict-counting
+// schedules at all (neither reschedule nor the crossovers' fresh
+// schedules); or their change points drawn independently in
+// 1..kConflictHorizon instead of as windows. A value each call takes, not
+// a setting: nothing of one caller's leaks into another's.
+struct ScheduleSearch {
+  bool reschedule = true;
+  bool windows = true;
+};
+
 // A conflict-counting PCT schedule (the reschedule mutation's, and ci/bench's
 // pct-conflicts baseline's): random priorities, a first change point among
 // the first kConflictHorizon conflicting points (small Programs race
@@ -61,16 +72,7 @@ std::string_view mutation_doc(Mutation m);
 // over again.
 inline constexpr int kConflictHorizon = 20;
 inline constexpr int kMaxWindow = 3;
-Policy conflict_schedule(Rng &rng);
-// Ablations of ci/bench (the fuzz target sets them from NSFUZZ_NO_RESCHEDULE
-// and NSFUZZ_NO_WINDOWS): no conflict-counting schedules at all (neither
-// reschedule nor the crossovers' fresh schedules); or their change points
-// drawn independently in 1..kConflictHorizon instead of as windows.
-struct ScheduleSearch {
-  bool reschedule = true;
-  bool windows = true;
-};
-void set_schedule_search(const ScheduleSearch &s);
+Policy conflict_schedule(Rng &rng, const ScheduleSearch &search = {});
 
 // The anchors a run of the Program passes, in the order it passes them:
 // asked for (at most once a call) only when a mutation places a switch, so
@@ -81,15 +83,18 @@ using AnchorsOf = std::function<std::vector<Anchor>(const Program &)>;
 // Applies mutation `m` to a valid Program; the result is valid, and equal to
 // `p` when `m` cannot apply (e.g. delete_op on a Program without ops).
 Program mutate(const Program &p, Mutation m, uint64_t seed,
-               const AnchorsOf &anchors_of = nullptr);
+               const AnchorsOf &anchors_of = nullptr,
+               const ScheduleSearch &search = {});
 // Applies a mutation chosen by `seed`, retrying others until one changes `p`.
 Program mutate(const Program &p, uint64_t seed,
-               const AnchorsOf &anchors_of = nullptr);
+               const AnchorsOf &anchors_of = nullptr,
+               const ScheduleSearch &search = {});
 // (A v1 Program comes out v2, without its step switches.) No mutation
 // changes the limits: a mutant has its parent's, a crossover child its
 // first parent's, tasks raised only as far as more threads need.
 // Splices two valid Programs (ops and switches of both) into a valid one.
-Program crossover(const Program &a, const Program &b, uint64_t seed);
+Program crossover(const Program &a, const Program &b, uint64_t seed,
+                  const ScheduleSearch &search = {});
 
 // libFuzzer's byte-level mutator (LLVMFuzzerMutate's signature).
 using ByteMutator = size_t (*)(uint8_t *data, size_t size, size_t max_size);
@@ -100,12 +105,14 @@ using ByteMutator = size_t (*)(uint8_t *data, size_t size, size_t max_size);
 // bit (or returns 0 when there is nothing to flip).
 size_t custom_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
                      ByteMutator byte_mutate = nullptr,
-                     const AnchorsOf &anchors_of = nullptr);
+                     const AnchorsOf &anchors_of = nullptr,
+                     const ScheduleSearch &search = {});
 // For LLVMFuzzerCustomCrossOver: decode both, crossover, encode into `out`;
 // returns the size, or 0 when the child does not fit max_out.
 size_t custom_crossover(const uint8_t *data1, size_t size1,
                         const uint8_t *data2, size_t size2, uint8_t *out,
-                        size_t max_out, unsigned seed);
+                        size_t max_out, unsigned seed,
+                        const ScheduleSearch &search = {});
 
 }  // namespace nsfuzz
 

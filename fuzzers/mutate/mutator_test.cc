@@ -291,9 +291,9 @@ switch T1@switch_put_old#1 -> T2
 )");
   int wide = 0;
   for (bool windows : {true, false}) {
-    set_schedule_search({.reschedule = true, .windows = windows});
+    const ScheduleSearch search{.reschedule = true, .windows = windows};
     for (uint64_t seed = 0; seed < 500; ++seed) {
-      Program q = mutate(p, Mutation::reschedule, seed);
+      Program q = mutate(p, Mutation::reschedule, seed, nullptr, search);
       ASSERT_TRUE(q.switches.empty());
       ASSERT_TRUE(q.policy.conflicts);
       const uint8_t *cp = q.policy.preempt;
@@ -311,9 +311,8 @@ switch T1@switch_put_old#1 -> T2
   }
   EXPECT_GT(wide, 100);
   // Turned off, it changes nothing (mutate() then picks another).
-  set_schedule_search({.reschedule = false});
-  EXPECT_EQ(mutate(p, Mutation::reschedule, 1), p);
-  set_schedule_search({});
+  EXPECT_EQ(mutate(p, Mutation::reschedule, 1, nullptr, {.reschedule = false}),
+            p);
 }
 
 }  // namespace
