@@ -25,6 +25,7 @@
 #include "fuzzers/exec/executor.h"
 #include "fuzzers/mutate/mutator.h"
 #include "fuzzers/program/decoder.h"
+#include "fuzzers/program/fnv.h"
 #include "fuzzers/program/program_text.h"
 
 // libFuzzer's byte mutator; absent (null) under the replay engine.
@@ -96,9 +97,7 @@ bool was_run_whole(uint64_t h) {
 }
 
 uint64_t input_hash(const uint8_t *data, size_t size) {
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
-  for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 0x100000001b3ull;
-  return h;
+  return fnv_bytes(data, size);
 }
 
 }  // namespace

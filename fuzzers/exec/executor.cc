@@ -12,6 +12,7 @@
 #include "core/uapi.h"
 #include "core/world.h"
 #include "fuzzers/exec/handoff.h"
+#include "fuzzers/program/fnv.h"
 #include "fuzzers/program/op_table.h"
 #include "fuzzers/program/program_text.h"
 
@@ -260,9 +261,9 @@ struct Executor::Impl final : Scheduler {
     const Anchor at{self->index, site, ++self->passes[static_cast<int>(site)]};
     self->last = at;
     note_position(self, site, obj);
-    result->hash = (result->hash ^ (static_cast<uint64_t>(site) << 8 |
-                                    static_cast<uint64_t>(self->index))) *
-                   0x100000001b3ull;
+    result->hash =
+        fnv_mix(result->hash, static_cast<uint64_t>(site) << 8 |
+                                  static_cast<uint64_t>(self->index));
     if (last_thread && last_thread != self->index && obj == last_obj &&
         result->pairs.size() < result->pairs.capacity())
       result->pairs.push_back(static_cast<uint16_t>(

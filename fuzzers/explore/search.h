@@ -11,27 +11,25 @@
 #include "fuzzers/exec/schedule.h"
 #include "fuzzers/explore/explore.h"
 #include "fuzzers/explore/tree.h"
+#include "fuzzers/program/fnv.h"
 
 namespace nsfuzz {
-
-inline uint64_t mix(uint64_t h, uint64_t v) {
-  return (h ^ v) * 0x100000001b3ull;
-}
 
 // The stats of the schedules run so far, kept the same way by a search in
 // this process and by the parent from a child's records.
 struct Tally {
-  ExploreStats st{.hash = 0xcbf29ce484222325ull};
+  ExploreStats st{.hash = kFnvOffset};
   std::unordered_set<uint64_t> classes;
   // A schedule ran (a finding may have ended it).
   void ran(const ExploredSchedule &s) {
     ++st.schedules;
-    st.hash = mix(st.hash, s.seed);
+    st.hash = fnv_mix(st.hash, s.seed);
     for (const Decision &d : s.decisions)
-      st.hash =
-          mix(mix(mix(st.hash, d.at.thread * 64 + static_cast<int>(d.at.site)),
-                  d.at.nth),
-              d.to * 8 + static_cast<int>(d.why));
+      st.hash = fnv_mix(
+          fnv_mix(
+              fnv_mix(st.hash, d.at.thread * 64 + static_cast<int>(d.at.site)),
+              d.at.nth),
+          d.to * 8 + static_cast<int>(d.why));
   }
   // It ran to its end: its trace class counts.
   void ended(uint64_t trace_class, bool sleep_blocked) {
