@@ -8,6 +8,7 @@
 #define NSFUZZ_CORE_BUGS_H_
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace nsfuzz {
@@ -57,6 +58,21 @@ inline constexpr bool kBugCatalogCompiled = true;
 #else
 inline constexpr bool kBugCatalogCompiled = false;
 #endif
+
+// A --bug flag's value, as every tool takes it: the bug, or nullopt with
+// the one-line reason in *why (no such bug, or a build without the
+// catalog, which only "none" fits).
+inline std::optional<Bug> parse_bug_flag(std::string_view name,
+                                         std::string *why) {
+  std::optional<Bug> b = parse_bug(name);
+  if (!b)
+    *why = "unknown bug '" + std::string(name) + "' (core/bugs.def)";
+  else if (*b != Bug::none && !kBugCatalogCompiled)
+    *why = "--bug needs a build with the bug catalog (--//core:bug=all)";
+  else
+    return b;
+  return std::nullopt;
+}
 
 // The bug this build selects when none is given at run time
 // (--//core:bug=NAME); none otherwise.

@@ -3,8 +3,21 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 
 namespace nsfuzz {
+
+LoadedProgram load_user_program(const std::string &file, const char *tool) {
+  LoadedProgram in;
+  try {
+    in = load_program(user_path(file));
+  } catch (const std::exception &e) {
+    in.error = file + ": cannot read: " + e.what();
+  }
+  if (in.ok() && !in.note.empty())
+    std::fprintf(stderr, "%s: note: %s\n", tool, printable(in.note).c_str());
+  return in;
+}
 
 std::optional<int64_t> parse_int(std::string_view s, int64_t lo, int64_t hi) {
   bool negative = !s.empty() && s[0] == '-';

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "fuzzers/program/program_io.h"
+
 namespace nsfuzz {
 
 // A whole decimal number in [lo, hi], nothing else ("3x", "", "+3", " 3",
@@ -28,6 +30,11 @@ std::string user_path(const std::string &path);
 // A path inside the source tree: relative ones are taken from
 // BUILD_WORKSPACE_DIRECTORY when it is set, else from the current folder.
 std::string workspace_path(const std::string &path);
+
+// A Program file the user named (user_path), read as every tool reads an
+// input (program_io.h); an error, one line naming the file, in .error; a
+// note (e.g. bytes that look like text) printed as "TOOL: note: ...".
+LoadedProgram load_user_program(const std::string &file, const char *tool);
 
 // If `arg` starts with `name` ("--repeat="), the rest.
 std::optional<std::string_view> flag_value(std::string_view arg,

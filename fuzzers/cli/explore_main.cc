@@ -5,11 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/bugs.h"
 #include "core/protocol.h"
@@ -102,10 +101,9 @@ int explore_main(int argc, char **argv) {
       protocol = parse_protocol(*v);
       if (!protocol) usage_error("unknown protocol '" + std::string(*v) + "'");
     } else if (auto v = flag_value(a, "--bug=")) {
-      std::optional<Bug> bug = parse_bug(*v);
-      if (!bug) usage_error("unknown bug '" + std::string(*v) + "'");
-      if (*bug != Bug::none && !kBugCatalogCompiled)
-        usage_error("--bug needs a build with --//core:bug=all");
+      std::string why;
+      std::optional<Bug> bug = parse_bug_flag(*v, &why);
+      if (!bug) usage_error(why);
       o.bug = *bug;
     } else if (auto v = flag_value(a, "--out=")) {
       if (v->empty()) usage_error("--out needs a file name");
@@ -138,12 +136,7 @@ int explore_main(int argc, char **argv) {
   if (!out.empty() && lstat(out.c_str(), &st) == 0)
     return error(out + " exists; not overwriting it");
 
-  LoadedProgram in;
-  try {
-    in = load_program(user_path(file));
-  } catch (const std::exception &e) {
-    in.error = file + ": cannot read: " + e.what();
-  }
+  LoadedProgram in = load_user_program(file, "explore");
   if (!in.ok()) return error(in.error);
   Program p = in.program;
   if (protocol) p.protocol = *protocol;

@@ -274,11 +274,11 @@ int program_tool(int argc, char **argv) {
          std::string_view(argv[2]).substr(0, 2) == "--") {
     std::string_view a = argv[2];
     if (auto v = flag_value(a, "--bug=")) {
-      std::optional<Bug> b = parse_bug(*v);
-      if (!b || (*b != Bug::none && !kBugCatalogCompiled)) {
+      std::string why;
+      std::optional<Bug> b = parse_bug_flag(*v, &why);
+      if (!b) {
         std::fprintf(stderr, "program_tool: %s: %s\n", printable(a).c_str(),
-                     b ? "needs a build with --//core:bug=all"
-                       : "no such bug in core/bugs.def");
+                     printable(why).c_str());
         return 2;
       }
       bug = *b;
@@ -312,17 +312,9 @@ int program_tool(int argc, char **argv) {
                  printable(got).c_str());
     return 2;
   }
-  LoadedProgram in;
-  try {
-    in = load_program(user_path(argv[2]));
-  } catch (const std::exception &e) {
-    in.error = std::string(argv[2]) + ": cannot read: " + e.what();
-  }
+  LoadedProgram in = load_user_program(argv[2], "program_tool");
   if (!in.ok()) return error(in.error);
   if (protocol) in.program.protocol = *protocol;
-  if (!in.note.empty())
-    std::fprintf(stderr, "program_tool: note: %s\n",
-                 printable(in.note).c_str());
   if (cmd == "print") {
     std::fputs(print_program(in.program).c_str(), stdout);
     return 0;

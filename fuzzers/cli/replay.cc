@@ -68,10 +68,9 @@ int replay(int argc, char **argv) {
       protocol = parse_protocol(*v);
       if (!protocol) usage_error("unknown protocol '" + std::string(*v) + "'");
     } else if (auto v = flag_value(a, "--bug=")) {
-      std::optional<Bug> bug = parse_bug(*v);
-      if (!bug) usage_error("unknown bug '" + std::string(*v) + "'");
-      if (*bug != Bug::none && !kBugCatalogCompiled)
-        usage_error("--bug needs a build with --//core:bug=all");
+      std::string why;
+      std::optional<Bug> bug = parse_bug_flag(*v, &why);
+      if (!bug) usage_error(why);
       opts.bug = *bug;
     } else if (auto v = flag_value(a, "--repeat=")) {
       std::optional<int64_t> n = parse_int(*v, 1, 100000);
@@ -97,18 +96,11 @@ int replay(int argc, char **argv) {
 
   Executor executor;
   for (const std::string &file : files) {
-    LoadedProgram in;
-    try {
-      in = load_program(user_path(file));
-    } catch (const std::exception &e) {
-      in.error = file + ": cannot read: " + e.what();
-    }
+    LoadedProgram in = load_user_program(file, "replay");
     if (!in.ok()) {
       std::fprintf(stderr, "replay: %s\n", printable(in.error).c_str());
       return 1;
     }
-    if (!in.note.empty())
-      std::fprintf(stderr, "replay: note: %s\n", printable(in.note).c_str());
     Program p = in.program;
     if (protocol) p.protocol = *protocol;
     std::printf("=== %s (%s, %zu bytes), bug %s\n%s=== run\n",

@@ -174,15 +174,7 @@ ChildRunner child_runner(Bug bug, const std::string &scratch, int timeout) {
 
 // The artifact's Program, or a one-line error naming it.
 LoadedProgram load_artifact(const std::string &file) {
-  LoadedProgram in;
-  try {
-    in = load_program(user_path(file));
-  } catch (const std::exception &e) {
-    in.error = file + ": cannot read: " + e.what();
-  }
-  if (in.ok() && !in.note.empty())
-    std::fprintf(stderr, "%s: note: %s\n", prog(), printable(in.note).c_str());
-  return in;
+  return load_user_program(file, prog());
 }
 
 int run_one(Bug bug, const std::string &file, bool trace) {
@@ -247,11 +239,11 @@ std::string size_stat(const Program &p, const RunOutcome &run) {
          std::to_string(run.schedule.decisions.size()) + " context switches";
 }
 
-Bug parse_bug_flag(std::string_view v) {
-  std::optional<Bug> b = parse_bug(v);
-  if (!b) fail("unknown bug '" + std::string(v) + "'");
-  if (*b != Bug::none && !kBugCatalogCompiled)
-    fail("--bug needs a build with the bug catalog (--//core:bug=all)");
+// --bug's value, or a usage error.
+Bug bug_flag(std::string_view v) {
+  std::string why;
+  std::optional<Bug> b = parse_bug_flag(v, &why);
+  if (!b) fail(why);
   return *b;
 }
 
@@ -413,7 +405,7 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
       ++failed;
       continue;
     }
-    Bug bug = parse_bug_flag(c.bug);
+    Bug bug = bug_flag(c.bug);
     std::vector<std::string> problems;
     bool check_finding = finding_shown_here(c);
     std::string stale_note;
@@ -502,7 +494,7 @@ int rerecord(const std::vector<std::string> &dirs, bool named,
       ++failed;
       continue;
     }
-    Bug bug = parse_bug_flag(c.bug);
+    Bug bug = bug_flag(c.bug);
     std::string cannot =
         bug == Bug::none ? "no injected bug, no finding to re-record"
         : !finding_shown_here(c)
@@ -614,7 +606,7 @@ int triage_main(int argc, char **argv) {
       return static_cast<int>(*n);
     };
     if (auto v = value("--bug=")) {
-      bug = parse_bug_flag(*v);
+      bug = bug_flag(*v);
     } else if (auto v = value("--protocol=")) {
       protocol = parse_protocol(*v);
       if (!protocol) fail("unknown protocol '" + *v + "'");

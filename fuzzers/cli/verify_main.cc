@@ -112,10 +112,9 @@ int verify_main(int argc, char **argv) {
     } else if (auto v = flag_value(a, "--preemptions=")) {
       o.preemptions = static_cast<int>(int_flag("--preemptions", *v, 0, 4));
     } else if (auto v = flag_value(a, "--bug=")) {
-      std::optional<Bug> bug = parse_bug(*v);
-      if (!bug) usage_error("unknown bug '" + std::string(*v) + "'");
-      if (*bug != Bug::none && !kBugCatalogCompiled)
-        usage_error("--bug needs a build with --//core:bug=all");
+      std::string why;
+      std::optional<Bug> bug = parse_bug_flag(*v, &why);
+      if (!bug) usage_error(why);
       o.bug = *bug;
     } else if (auto v = flag_value(a, "--shard=")) {
       size_t slash = v->find('/');
