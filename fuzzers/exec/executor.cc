@@ -295,29 +295,26 @@ struct Executor::Impl final : Scheduler {
         switch_to(self, target, Decision{at, target, Reason::explicit_switch});
       return;
     }
+    // The policy, PCT: at a change point (counted over every point, or
+    // with `conflicts` over conflicting points only) the running thread
+    // drops below every other. Then the highest runnable thread goes on:
+    // at change points only, or (`conflicts`, strict PCT) at every
+    // conflicting point, where one whose wait just ended takes over again.
     if (!policy.has_preemptions()) return;
+    uint64_t count = k;
     if (policy.conflicts) {
-      // Strict PCT over conflicting points: at each, the highest runnable
-      // thread goes on (one whose wait just ended takes over again).
       if (!conflicting(self->index)) return;
-      ++conflicts;
-      for (uint8_t cp : policy.preempt)
-        if (cp == conflicts) self->priority = --lowest_priority;
-      int next = pick(self->index);
-      if (next && workers[next].priority > self->priority)
-        switch_to(self, next, Decision{at, next, Reason::preemption});
-      return;
+      count = ++conflicts;
     }
-    for (uint8_t cp : policy.preempt) {
-      if (cp != k) continue;
-      // PCT: the running thread drops below every other; the highest
-      // runnable one goes on.
+    bool change = false;
+    for (uint8_t cp : policy.preempt) change |= cp == count;
+    if (change)
       self->priority = --lowest_priority;
-      int next = pick(self->index);
-      if (next && workers[next].priority > self->priority)
-        switch_to(self, next, Decision{at, next, Reason::preemption});
+    else if (!policy.conflicts)
       return;
-    }
+    int next = pick(self->index);
+    if (next && workers[next].priority > self->priority)
+      switch_to(self, next, Decision{at, next, Reason::preemption});
   }
 
   // --- Where the threads stand: for the chooser and conflicting points.
