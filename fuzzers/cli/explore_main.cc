@@ -71,12 +71,6 @@ int error(const std::string &msg) {
   return 1;
 }
 
-// The verdict as data (--json): printed once, on stdout.
-int verdict(const nlohmann::json &v, int code) {
-  std::printf("%s\n", v.dump().c_str());
-  return code;
-}
-
 int explore_main(int argc, char **argv) {
   ExploreOptions o;
   std::optional<Protocol> protocol;
@@ -142,108 +136,104 @@ int explore_main(int argc, char **argv) {
   if (protocol) p.protocol = *protocol;
 
   ExploreResult r = explore(p, o);
+
+  // The verdict, once; then told as JSON or as text.
+  std::string verdict, why;
+  if (!r.error.empty())
+    verdict = "error", why = r.error;
+  else if (r.timed_out)
+    verdict = "error", why = "a child outlived its timeout";
+  else if (!r.finding && r.other_findings)
+    verdict = "not_found";
+  else if (!r.finding)
+    verdict = r.stats.complete                            ? "clean"
+              : o.budget && r.stats.schedules >= o.budget ? "budget"
+                                                          : "cut_short";
+  else if (r.signature.empty())
+    verdict = "error", why = "the run of schedule " +
+                             std::to_string(r.stats.schedules) +
+                             " ended with no report it could read";
+  else if (!r.replayed)
+    verdict = "error",
+    why = "the finding's Program did not replay to the same signature";
+  else
+    verdict = "finding";
   // The finding's Program, its schedule as anchored switches, saying where
-  // it comes from.
-  auto finding_text = [&] {
-    std::string text = print_program(r.program);
+  // it comes from; to --out when given.
+  std::string text;
+  if (verdict == "finding") {
+    text = print_program(r.program);
     text.insert(text.find('\n') + 1,
                 "# explore, bound " + std::to_string(o.preemptions) +
                     ", schedule " + std::to_string(r.stats.schedules) + ": " +
                     r.signature + "\n");
-    return text;
-  };
+    if (!out.empty()) {
+      std::string err = write_file_atomic(
+          out, std::vector<uint8_t>(text.begin(), text.end()));
+      if (!err.empty()) verdict = "error", why = err;
+    }
+  }
+  if (r.finding) std::fputs(r.report.c_str(), stderr);
+  if (!r.finding && r.other_findings)
+    std::fputs(r.other_report.c_str(), stderr);
+  const int code =
+      verdict == "clean" || verdict == "budget" || verdict == "cut_short" ? 0
+                                                                          : 1;
+
   if (json) {
-    nlohmann::json v = {{"schedules", r.stats.schedules},
+    nlohmann::json v = {{"verdict", verdict},
+                        {"schedules", r.stats.schedules},
                         {"bound", o.preemptions},
                         {"complete", r.stats.complete}};
-    if (!r.error.empty()) {
-      v["verdict"] = "error", v["error"] = r.error;
-      return verdict(v, error(r.error));
-    }
+    if (!why.empty()) v["error"] = why;
     if (r.other_findings) {
       v["other_findings"] = r.other_findings;
       v["other_signature"] = r.other_signature;
     }
-    if (!r.finding) {
-      v["distinct"] = r.stats.classes;
-      if (r.other_findings) {
-        std::fputs(r.other_report.c_str(), stderr);
-        v["verdict"] = "not_found";
-        return verdict(v, 1);
-      }
-      v["verdict"] = r.stats.complete                            ? "clean"
-                     : o.budget && r.stats.schedules >= o.budget ? "budget"
-                                                                 : "cut_short";
-      return verdict(v, 0);
+    if (!r.finding && r.error.empty()) v["distinct"] = r.stats.classes;
+    if (r.finding) v["signature"] = r.signature;
+    if (verdict == "finding") {
+      if (out.empty())
+        v["program"] = text;
+      else
+        v["out"] = out;
     }
-    std::fputs(r.report.c_str(), stderr);
-    v["verdict"] = "finding", v["signature"] = r.signature;
-    std::string why =
-        r.signature.empty() ? "the run ended with no report it could read"
-        : !r.replayed ? "the finding's Program did not replay to the same "
-                        "signature"
-                      : "";
-    if (!why.empty()) {
-      v["verdict"] = "error", v["error"] = why;
-      return verdict(v, error(why));
-    }
-    std::string text = finding_text();
-    if (out.empty()) {
-      v["program"] = text;
-      return verdict(v, 1);
-    }
-    std::string err =
-        write_file_atomic(out, std::vector<uint8_t>(text.begin(), text.end()));
-    if (!err.empty()) {
-      v["verdict"] = "error", v["error"] = err;
-      return verdict(v, error(err));
-    }
-    v["out"] = out;
-    return verdict(v, 1);
+    if (!why.empty()) error(why);
+    std::printf("%s\n", v.dump().c_str());
+    return code;
   }
-  if (!r.error.empty()) return error(r.error);
   std::string n = std::to_string(r.stats.schedules) + " schedule" +
                   (r.stats.schedules == 1 ? "" : "s");
   std::string k = "bound " + std::to_string(o.preemptions);
-  if (!r.finding && r.other_findings) {
-    std::fputs(r.other_report.c_str(), stderr);
+  if (r.finding && !r.signature.empty())
+    std::printf("finding after %s: %s\n", n.c_str(), r.signature.c_str());
+  if (verdict == "error") return error(why);
+  if (verdict == "not_found") {
     std::printf(
         "not found after %s, %s%s: %llu finding%s of another signature, the "
         "first: %s\n",
         n.c_str(), k.c_str(), r.stats.complete ? ", complete" : "",
         static_cast<unsigned long long>(r.other_findings),
         r.other_findings == 1 ? "" : "s", r.other_signature.c_str());
-    return 1;
+    return code;
   }
-  if (!r.finding) {
-    if (r.stats.complete)
-      std::printf("clean: %s, %s, complete\n", n.c_str(), k.c_str());
-    else if (o.budget && r.stats.schedules >= o.budget)
-      std::printf("budget hit after %s, %s\n", n.c_str(), k.c_str());
+  if (verdict == "finding") {
+    if (out.empty())
+      std::fputs(text.c_str(), stdout);
     else
-      std::printf("cut short after %s, %s: a run too long to follow\n",
-                  n.c_str(), k.c_str());
-    std::printf("distinct: %llu of them, up to reordering independent steps\n",
-                static_cast<unsigned long long>(r.stats.classes));
-    return 0;
+      std::printf("wrote %s\n", printable(out).c_str());
+    return code;
   }
-  std::fputs(r.report.c_str(), stderr);
-  if (r.signature.empty())
-    return error("the run of schedule " + std::to_string(r.stats.schedules) +
-                 " ended with no report it could read");
-  std::printf("finding after %s: %s\n", n.c_str(), r.signature.c_str());
-  std::string text = finding_text();
-  if (!r.replayed)
-    return error("the finding's Program did not replay to the same signature");
-  if (out.empty()) {
-    std::fputs(text.c_str(), stdout);
-    return 1;
-  }
-  std::string err =
-      write_file_atomic(out, std::vector<uint8_t>(text.begin(), text.end()));
-  if (!err.empty()) return error(err);
-  std::printf("wrote %s\n", printable(out).c_str());
-  return 1;
+  if (verdict == "clean")
+    std::printf("clean: %s, %s, complete\n", n.c_str(), k.c_str());
+  else if (verdict == "budget")
+    std::printf("budget hit after %s, %s\n", n.c_str(), k.c_str());
+  else
+    std::printf("cut short after %s, %s: a run too long to follow\n", n.c_str(),
+                k.c_str());
+  std::printf("distinct: %llu of them, up to reordering independent steps\n",
+              static_cast<unsigned long long>(r.stats.classes));
+  return code;
 }
 
 }  // namespace
