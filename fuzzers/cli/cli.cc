@@ -7,6 +7,17 @@
 
 namespace nsfuzz {
 
+void usage_exit(const char *tool, const std::string &msg) {
+  std::fprintf(stderr, "%s: %s (see %s --help)\n", tool, printable(msg).c_str(),
+               tool);
+  std::exit(2);
+}
+
+int error_line(const char *tool, const std::string &msg) {
+  std::fprintf(stderr, "%s: %s\n", tool, printable(msg).c_str());
+  return 1;
+}
+
 LoadedProgram load_user_program(const std::string &file, const char *tool) {
   LoadedProgram in;
   try {

@@ -36,6 +36,11 @@ std::string workspace_path(const std::string &path);
 // note (e.g. bytes that look like text) printed as "TOOL: note: ...".
 LoadedProgram load_user_program(const std::string &file, const char *tool);
 
+// "TOOL: MSG (see TOOL --help)" on stderr, escaped, then exit 2.
+[[noreturn]] void usage_exit(const char *tool, const std::string &msg);
+// "TOOL: MSG" on stderr, escaped; returns 1, an error's exit status.
+int error_line(const char *tool, const std::string &msg);
+
 // If `arg` starts with `name` ("--repeat="), the rest.
 std::optional<std::string_view> flag_value(std::string_view arg,
                                            std::string_view name);

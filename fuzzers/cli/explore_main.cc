@@ -61,14 +61,11 @@ signature too) or an error; 2 a usage error.
 )";
 
 [[noreturn]] void usage_error(const std::string &msg) {
-  std::fprintf(stderr, "explore: %s (see explore --help)\n",
-               printable(msg).c_str());
-  std::exit(2);
+  usage_exit("explore", msg);
 }
 
 int error(const std::string &msg) {
-  std::fprintf(stderr, "explore: %s\n", printable(msg).c_str());
-  return 1;
+  return error_line("explore", msg);
 }
 
 int explore_main(int argc, char **argv) {

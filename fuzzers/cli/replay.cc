@@ -46,9 +46,7 @@ sanitizer may end the process with its own status (TSan: 66).
 )";
 
 [[noreturn]] void usage_error(const std::string &msg) {
-  std::fprintf(stderr, "replay: %s (see replay --help)\n",
-               printable(msg).c_str());
-  std::exit(2);
+  usage_exit("replay", msg);
 }
 
 std::string plural(unsigned long long n, const char *word) {

@@ -393,15 +393,20 @@ std::string rerecord_command(const RegressionCase &c, std::string dir) {
          shell_word(dir);
 }
 
+// The case in dir, or false after a FAIL line saying why.
+bool read_case_or_say(const std::string &dir, RegressionCase *c) {
+  std::string err;
+  if (read_case(dir, c, &err)) return true;
+  std::printf("FAIL %s: %s\n", printable(dir).c_str(), printable(err).c_str());
+  return false;
+}
+
 int check(const std::vector<std::string> &dirs, const std::string &tmp,
           int timeout) {
   int passed = 0, failed = 0, stale = 0;
   for (const std::string &dir : dirs) {
     RegressionCase c;
-    std::string err;
-    if (!read_case(dir, &c, &err)) {
-      std::printf("FAIL %s: %s\n", printable(dir).c_str(),
-                  printable(err).c_str());
+    if (!read_case_or_say(dir, &c)) {
       ++failed;
       continue;
     }
@@ -487,10 +492,7 @@ int rerecord(const std::vector<std::string> &dirs, bool named,
   int kept = 0, rewritten = 0, skipped = 0, failed = 0;
   for (const std::string &dir : dirs) {
     RegressionCase c;
-    std::string err;
-    if (!read_case(dir, &c, &err)) {
-      std::printf("FAIL %s: %s\n", printable(dir).c_str(),
-                  printable(err).c_str());
+    if (!read_case_or_say(dir, &c)) {
       ++failed;
       continue;
     }

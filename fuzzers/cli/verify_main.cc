@@ -60,14 +60,11 @@ error; 2 a usage error; 130 interrupted (the checkpoint is kept).
 )";
 
 [[noreturn]] void usage_error(const std::string &msg) {
-  std::fprintf(stderr, "verify: %s (see verify --help)\n",
-               printable(msg).c_str());
-  std::exit(2);
+  usage_exit("verify", msg);
 }
 
 int error(const std::string &msg) {
-  std::fprintf(stderr, "verify: %s\n", printable(msg).c_str());
-  return 1;
+  return error_line("verify", msg);
 }
 
 int64_t int_flag(std::string_view name, std::string_view v, int64_t lo,
