@@ -173,7 +173,8 @@ int verify_main(int argc, char **argv) {
   auto progress = [&](const SweepProgress &p) {
     if (quiet) return;
     Clock::time_point now = Clock::now();
-    if (!tty && now - last_line < std::chrono::seconds(10) && p.done < p.total)
+    if (now - last_line < std::chrono::seconds(tty ? 1 : 10) &&
+        p.done < p.total)
       return;
     last_line = now;
     double s = std::chrono::duration<double>(now - start).count();

@@ -152,9 +152,9 @@ class Sweep {
     if (!stopping()) next_ = UINT64_MAX;
     drain();
     for (Worker &w : workers_) stop_worker(w);
+    report(true);
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGTERM, &old_term, nullptr);
-    report(true);
     if (r_.interrupted) {
       save_checkpoint();
       return r_;
@@ -240,7 +240,6 @@ class Sweep {
       if (f.revents)
         for (Worker &w : workers_)
           if (w.from == f.fd) read_reply(w);
-    report(false);
   }
 
   void read_reply(Worker &w) {
@@ -263,6 +262,7 @@ class Sweep {
     r_.schedules += rp.schedules;
     r_.incomplete += !rp.complete;
     recent_[rp.index] = {rp.schedules, !rp.complete};
+    report(false);
   }
 
   // The figures of the Programs before `index` only: those after it that
@@ -279,17 +279,16 @@ class Sweep {
     return died_ ? std::min(w, died_at_) : w;
   }
 
+  // After each Program's answer and at the end: the caller's progress (it
+  // decides how often to show it), and every 5 s the checkpoint.
   void report(bool last) {
+    if (progress_) progress_({r_.done, r_.total, r_.schedules, r_.resumed});
     using Clock = std::chrono::steady_clock;  // for the person, not the verdict
     Clock::time_point now = Clock::now();
-    if (!last && now - last_report_ < std::chrono::seconds(1)) return;
-    last_report_ = now;
+    if (last || now - last_save_ < std::chrono::seconds(5)) return;
+    last_save_ = now;
     recent_.erase(recent_.begin(), recent_.lower_bound(watermark()));
-    if (progress_) progress_({r_.done, r_.total, r_.schedules, r_.resumed});
-    if (!last && now - last_save_ >= std::chrono::seconds(5)) {
-      last_save_ = now;
-      save_checkpoint();
-    }
+    save_checkpoint();
   }
 
   bool load_checkpoint() {
@@ -362,7 +361,7 @@ class Sweep {
   uint64_t below_ = 0, next_ = 0;
   bool died_ = false;
   uint64_t died_at_ = 0;
-  std::chrono::steady_clock::time_point last_report_{}, last_save_{};
+  std::chrono::steady_clock::time_point last_save_{};
 };
 
 }  // namespace

@@ -55,7 +55,8 @@ struct SweepResult {
   std::string error;           // one line
 };
 
-// `progress` is called about once a second, and at the end.
+// `progress` is called after each Program is done and at the end (it
+// decides how often to show anything).
 SweepResult sweep(const SweepOptions &o,
                   const std::function<void(const SweepProgress &)> &progress);
 
