@@ -23,8 +23,8 @@ check() {  # name, then a command whose status says pass or fail
 campaign() {  # n -> $tmp/path.n: the campaign's path, without timings
   rm -rf "$tmp/c$1"; mkdir -p "$tmp/c$1"
   cp "${corpus[@]}" "$tmp/c$1/"
-  NSFUZZ_BUG=none setarch -R "$fuzzer" -seed=7 -runs="$runs" -reload=0 "$tmp/c$1" 2>&1 |
-    grep -E '^#[0-9]+' | grep -v pulse | sed 's/ exec\/s:.*//' >"$tmp/path.$1"
+  NSFUZZ_BUG=none setarch -R "$fuzzer" -seed=7 -runs="$runs" -reload=0 "$tmp/c$1" >"$tmp/raw.$1" 2>&1
+  grep -E '^#[0-9]+' "$tmp/raw.$1" | grep -v pulse | sed 's/ exec\/s:.*//' >"$tmp/path.$1"
 }
 corpus=("$@")
 campaign 1
@@ -34,6 +34,7 @@ check "two campaigns with -seed=7, $runs runs: the same $lines lines" \
   cmp -s "$tmp/path.1" "$tmp/path.2"
 [ "$lines" -gt 20 ] || { echo "FAIL: only $lines lines of progress; nothing was compared"; failed=$((failed + 1)); }
 diff "$tmp/path.1" "$tmp/path.2" | head -n 4
+cmp -s "$tmp/path.1" "$tmp/path.2" || { echo "RAW1:"; head -40 "$tmp/raw.1"; echo "RAW2:"; head -40 "$tmp/raw.2"; }
 : >"$tmp/inited"
 for i in 1 2 3 4 5 6; do
   NSFUZZ_BUG=none setarch -R "$fuzzer" -runs=0 "$tmp/c1" 2>&1 | grep -o 'INITED cov: [0-9]* ft: [0-9]*' >>"$tmp/inited"
