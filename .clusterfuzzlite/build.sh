@@ -4,6 +4,7 @@
 # for each target: the binary, <target>_seed_corpus.zip, <target>.dict and
 # <target>.options.
 #
+#   build.sh [--sources]   (--sources: print the .cc files it compiles)
 # Environment (set by OSS-Fuzz / ClusterFuzzLite, or by ci/cflite_test):
 #   CC CXX CFLAGS CXXFLAGS LIB_FUZZING_ENGINE OUT SRC SANITIZER [WORK]
 # The sources are the current folder if it is this repository (the
@@ -21,6 +22,21 @@ else
   root=$SRC/nsfuzz
 fi
 cd "$root"
+
+# What it compiles: the sources of the Bazel targets (ci/cflite_test checks
+# `build.sh --sources` against `bazel query`).
+lib_srcs=(
+  core/uapi.cc core/sched.cc
+  core/finding.cc core/namespaces.cc core/nsproxy.cc core/rcu.cc core/spinlock.cc core/world.cc
+  fuzzers/program/decoder.cc fuzzers/mutate/mutator.cc fuzzers/program/program_text.cc fuzzers/program/validate.cc
+  fuzzers/runs_file.cc
+)
+executor_srcs=(fuzzers/exec/executor.cc fuzzers/exec/fiber.cc fuzzers/exec/handoff.cc fuzzers/exec/schedule.cc)
+other_srcs=(fuzzers/exec/sanitizer_options.cc fuzzers/decoder_fuzzer.cc fuzzers/nsproxy_fuzzer.cc)
+if [ "${1:-}" = --sources ]; then
+  printf '%s\n' "${lib_srcs[@]}" "${executor_srcs[@]}" "${other_srcs[@]}"
+  exit 0
+fi
 
 : "${CC:?}" "${CXX:?}" "${LIB_FUZZING_ENGINE:?}" "${OUT:?}"
 CFLAGS=${CFLAGS:-} CXXFLAGS=${CXXFLAGS:-}
@@ -68,12 +84,6 @@ compile() {
     echo "$src" >>"$build/failed"; } &
 }
 
-lib_srcs=(
-  core/uapi.cc core/sched.cc
-  core/finding.cc core/namespaces.cc core/nsproxy.cc core/rcu.cc core/spinlock.cc core/world.cc
-  fuzzers/program/decoder.cc fuzzers/mutate/mutator.cc fuzzers/program/program_text.cc fuzzers/program/validate.cc
-)
-executor_srcs=(fuzzers/exec/executor.cc fuzzers/exec/fiber.cc fuzzers/exec/handoff.cc fuzzers/exec/schedule.cc)
 mapfile -t protocols < <(sed -n -E 's/^PROTOCOL\(([a-z0-9_]+),.*/\1/p' core/protocols.def)
 
 lib_objs=()

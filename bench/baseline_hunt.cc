@@ -11,9 +11,10 @@
 //                 reschedule mutation draws it (mutator.h); no feedback, no
 //                 new operations;
 //  stress         real concurrency: a seed Program in free-running mode.
-// Prints "baseline_hunt: execution N" before each run, so that when a
-// finding ends the process the last such line says how many it took;
-// prints "baseline_hunt: no finding in N executions" otherwise.
+// Counts its executions in NSFUZZ_RUNS_FILE (fuzzers/runs_file.h), as the
+// fuzz targets do, so that when a finding ends the process the file says
+// how many it took; prints "baseline_hunt: no finding in N executions" when
+// none did.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +27,7 @@
 #include "fuzzers/exec/executor.h"
 #include "fuzzers/mutate/mutator.h"
 #include "fuzzers/program/program_io.h"
+#include "fuzzers/runs_file.h"
 
 int main(int argc, char **argv) {
   using namespace nsfuzz;
@@ -52,6 +54,7 @@ int main(int argc, char **argv) {
     if (p.ok()) seeds.push_back(p.program);
   }
   if (seeds.empty()) return 2;
+  RunsFile runs = RunsFile::from_env("baseline_hunt");
   Executor executor;
   RunOptions o;
   o.bug = *bug;
@@ -65,8 +68,7 @@ int main(int argc, char **argv) {
       p.switches.clear();
       p.policy = conflict_schedule(rng);
     }
-    std::fprintf(stderr, "baseline_hunt: execution %llu\n",
-                 static_cast<unsigned long long>(n));
+    runs.count();
     executor.run(p, o);
   }
   std::fprintf(stderr, "baseline_hunt: no finding in %llu executions\n",

@@ -9,15 +9,10 @@
 // WINDOWS}=1 turn one feature off (ablations), and NSFUZZ_FLOOR=1 runs each
 // input's operations in Program order on one thread with no scheduler
 // (run_in_program_order: the floor of ci/bench part 6, not a fuzzer).
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 
 #include "core/bugs.h"
@@ -27,6 +22,7 @@
 #include "fuzzers/program/decoder.h"
 #include "fuzzers/program/fnv.h"
 #include "fuzzers/program/program_text.h"
+#include "fuzzers/runs_file.h"
 
 // libFuzzer's byte mutator; absent (null) under the replay engine.
 extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max)
@@ -47,28 +43,12 @@ bool floor_only = false;                // NSFUZZ_FLOOR=1
 ScheduleSearch schedule_search;  // NSFUZZ_NO_RESCHEDULE, NSFUZZ_NO_WINDOWS
 
 // Executor runs of this process (every run counts: inputs and the
-// mutator's anchor runs), in a file that outlives a finding's abort:
-// NSFUZZ_RUNS_FILE=<path> maps its first 8 bytes (ci/bug-hunt reads them).
-volatile uint64_t *runs = nullptr;
+// mutator's anchor runs), for ci/bug-hunt and ci/bench.
+RunsFile runs;
 
 const RunResult &counted_run(const Program &p, const RunOptions &o) {
-  if (runs) *runs = *runs + 1;
+  runs.count();
   return executor->run(p, o);
-}
-
-void map_runs_file(const char *path) {
-  int fd = open(path, O_RDWR | O_CREAT, 0644);
-  void *m = fd < 0 || ftruncate(fd, sizeof(uint64_t)) != 0
-                ? MAP_FAILED
-                : mmap(nullptr, sizeof(uint64_t), PROT_READ | PROT_WRITE,
-                       MAP_SHARED, fd, 0);
-  if (m == MAP_FAILED) {
-    std::fprintf(stderr, "nsproxy_fuzzer: NSFUZZ_RUNS_FILE=%s: %s\n", path,
-                 std::strerror(errno));
-    std::exit(2);
-  }
-  close(fd);
-  runs = static_cast<volatile uint64_t *>(m);
 }
 
 // Interleaving feedback: which schedule-point pair ran back to back on one
@@ -126,7 +106,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   schedule_search = {
       .reschedule = std::getenv("NSFUZZ_NO_RESCHEDULE") == nullptr,
       .windows = std::getenv("NSFUZZ_NO_WINDOWS") == nullptr};
-  if (const char *path = std::getenv("NSFUZZ_RUNS_FILE")) map_runs_file(path);
+  runs = RunsFile::from_env("nsproxy_fuzzer");
   if (const char *name = std::getenv("NSFUZZ_BUG")) {
     std::optional<Bug> bug = parse_bug(name);
     if (!bug || (*bug != Bug::none && !kBugCatalogCompiled)) {
@@ -152,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Program p = std::move(in.program);
   if (forced_protocol) p.protocol = *forced_protocol;
   if (floor_only) {
-    if (runs) *runs = *runs + 1;
+    runs.count();
     run_in_program_order(p, run_options.bug);
     return 0;
   }

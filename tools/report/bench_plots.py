@@ -1,6 +1,10 @@
 """Draws ci/bench's CSV as SVG beside it, and a page that shows them.
 
     bench_plots.py DIR
+    bench_plots.py --reduction-totals explore_reduction.csv
+
+The second prints only the reduction table's total per set, as ci/bench's
+terminal table shows them (the page shows the same totals).
 
 Reads from DIR whichever of these exist: time_to_bug.csv
 (variant,bug,protocol,sanitizer,seed,found,executions,seconds),
@@ -135,8 +139,8 @@ def html_table(caption, header, rows):
                "".join("<tr>%s</tr>\n" % cells("td", r) for r in rows)))
 
 
-def ratio(a, b):
-    return "%.2f" % (a / b) if b else "-"
+def ratio(a, b, digits=2):
+    return "%.*f" % (digits, a / b) if b else "-"
 
 
 def floor_rows(rows):
@@ -169,7 +173,19 @@ def reduction_rows(rows):
     return out
 
 
+def print_reduction_totals(path):
+    """The total rows of reduction_rows, in ci/bench's column widths."""
+    totals = [r for r in reduction_rows(read(path)) if r[1].startswith("total")]
+    for r in sorted(totals):
+        label = "total: %ss %s" % (r[0], r[1][len("total "):])
+        print("%-36s %-15s %10s %10s %11s %10s %10s %10s %7s"
+              % ((label, "") + r[3:9] + (ratio(r[3], r[5], 3),)))
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "--reduction-totals":
+        print_reduction_totals(argv[2])
+        return
     d = argv[1]
     ttb = read(os.path.join(d, "time_to_bug.csv"))
     hb = sum((read(os.path.join(d, "harness_bench_%s.csv" % b)) for b in ("opt", "asan", "tsan")), [])
