@@ -8,7 +8,10 @@
 // NSFUZZ_NO_{CUSTOM_MUTATOR,INTERLEAVING_FEEDBACK,RUN_ANCHORS,RESCHEDULE,
 // WINDOWS}=1 turn one feature off (ablations), and NSFUZZ_FLOOR=1 runs each
 // input's operations in Program order on one thread with no scheduler
-// (run_in_program_order: the floor of ci/bench part 6, not a fuzzer).
+// (run_in_program_order: the floor of ci/bench part 6, not a fuzzer), and
+// NSFUZZ_NO_RUN=1 decodes each input and runs nothing (what libFuzzer's
+// loop, the decoder and the mutator cost alone: the most inputs/s any
+// executor could reach).
 
 #include <cstdint>
 #include <cstdio>
@@ -40,6 +43,7 @@ bool no_custom_mutator = false;         // NSFUZZ_NO_CUSTOM_MUTATOR=1
 bool no_interleaving_feedback = false;  // NSFUZZ_NO_INTERLEAVING_FEEDBACK=1
 bool no_run_anchors = false;            // NSFUZZ_NO_RUN_ANCHORS=1
 bool floor_only = false;                // NSFUZZ_FLOOR=1
+bool no_run = false;                    // NSFUZZ_NO_RUN=1
 ScheduleSearch schedule_search;  // NSFUZZ_NO_RESCHEDULE, NSFUZZ_NO_WINDOWS
 
 // Executor runs of this process (every run counts: inputs and the
@@ -102,7 +106,8 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
       std::getenv("NSFUZZ_NO_INTERLEAVING_FEEDBACK") != nullptr;
   no_run_anchors = std::getenv("NSFUZZ_NO_RUN_ANCHORS") != nullptr;
   floor_only = std::getenv("NSFUZZ_FLOOR") != nullptr;
-  no_run_anchors |= floor_only;  // anchors come from the executor's runs
+  no_run = std::getenv("NSFUZZ_NO_RUN") != nullptr;
+  no_run_anchors |= floor_only || no_run;  // anchors come from runs
   schedule_search = {
       .reschedule = std::getenv("NSFUZZ_NO_RESCHEDULE") == nullptr,
       .windows = std::getenv("NSFUZZ_NO_WINDOWS") == nullptr};
@@ -131,6 +136,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!in.ok()) return -1;  // text that does not parse: not an input
   Program p = std::move(in.program);
   if (forced_protocol) p.protocol = *forced_protocol;
+  if (no_run) return 0;
   if (floor_only) {
     runs.count();
     run_in_program_order(p, run_options.bug);

@@ -2,12 +2,13 @@
 
 Each row of the CSV is one measured run: what (fuzz: a libFuzzer run;
 explore: the explorer over the seeds; minimize: triage of one crash),
-build, target, variant (threads, fibers, floor, or a baseline revision),
+build, target, variant (threads, fibers, floor, no_run, or a baseline revision),
 count (inputs, schedules or crashes), runs (executor runs; minimize: the
 minimizer's) and seconds. Minimization is shown as runs and seconds. Prints one line per (what, build, target):
 the rate of each variant and each variant's ratio to the thread backend
-measured in the same run, and fibers' to the floor (the same target
-with no scheduler) when both are there.
+measured in the same run, fibers' to the floor (the same target
+with no scheduler) and to no_run (libFuzzer and the decoder alone) when
+they are there.
 """
 import csv
 import sys
@@ -22,7 +23,7 @@ def main(argv):
             for r in rows if float(r["seconds"]) > 0}
     others = [v for v in variants if v != "threads"]
     head = ["what", "build", "target"] + ["%s/s" % v for v in variants] + \
-           ["%s/threads" % v for v in others] + ["fibers/floor"] + \
+           ["%s/threads" % v for v in others] + ["fibers/floor", "fibers/no_run"] + \
            ["executor runs/s (%s)" % v for v in variants]
     print("  ".join(head))
     secs = {(r["what"], r["build"], r["target"], r["variant"]): (r["runs"], float(r["seconds"]))
@@ -41,6 +42,8 @@ def main(argv):
                  if base and (what, build, target, v) in rate else "-" for v in others]
         fib, flo = rate.get((what, build, target, "fibers")), rate.get((what, build, target, "floor"))
         line.append("%.2f" % (fib[0] / flo[0]) if fib and flo else "-")
+        nor = rate.get((what, build, target, "no_run"))
+        line.append("%.2f" % (fib[0] / nor[0]) if fib and nor else "-")
         line += ["%.0f" % x[1] if x else "-" for x in r]
         print("  ".join(line))
 
