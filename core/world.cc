@@ -68,7 +68,7 @@ World::World(const WorldOptions &opts)
 
 World::~World() {
   for (int i = 0, n = nr_objects_.load(); i < n; ++i)
-    destroy(objects_[i].load(std::memory_order_relaxed));
+    destroy(object_slot(i).load(std::memory_order_relaxed));
 }
 
 void World::destroy(ObjHeader *obj) {
@@ -146,7 +146,7 @@ void World::track(ObjHeader *obj) {
   }
   obj->slot = slot;
   obj->id = slot;
-  objects_[slot].store(obj, std::memory_order_relaxed);
+  object_slot(slot).store(obj, std::memory_order_relaxed);
   allocated_[static_cast<int>(obj->kind)].fetch_add(1,
                                                     std::memory_order_relaxed);
 }
@@ -164,7 +164,7 @@ void World::free_obj(ObjHeader *obj, const char *where) {
   freed_[static_cast<int>(obj->kind)].fetch_add(1, std::memory_order_relaxed);
 #ifdef NSFUZZ_ASAN
   // Really free it: ASan's quarantine reports any later use, with stacks.
-  objects_[obj->slot].store(nullptr, std::memory_order_relaxed);
+  object_slot(obj->slot).store(nullptr, std::memory_order_relaxed);
   destroy(obj);
 #endif
 }
@@ -221,7 +221,7 @@ std::string World::describe(const void *p) const {
   for (int i = 0; i < nr_tasks(); ++i)
     if (find_task(i) == p) return "T" + std::to_string(i);
   for (int i = 0, n = nr_objects_.load(std::memory_order_relaxed); i < n; ++i) {
-    ObjHeader *o = objects_[i].load(std::memory_order_relaxed);
+    ObjHeader *o = object_slot(i).load(std::memory_order_relaxed);
     if (o == p)
       return std::string(obj_kind_name(o->kind)) + "#" + std::to_string(o->id);
   }
