@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
-#include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,7 +33,10 @@ using namespace nsfuzz;
 
 constexpr const char *kUsage = R"(usage: program_tool COMMAND
   encode IN OUT  write IN's canonical bytes to OUT (a new file)
-  print IN       print IN's text form
+  print [--json] IN
+                 print IN's text form; --json: an object, "format" (text or
+                 bytes), "bytes", "protocol", "threads", "ops", "switches"
+                 (switch lines and change points), "text" (its text form)
   upgrade [--bug=NAME] [--protocol=NAME] IN OUT
                  write IN as a v2 text Program (a new file): the schedule its
                  run took as anchored switches, checked to replay with the same
@@ -41,13 +44,15 @@ constexpr const char *kUsage = R"(usage: program_tool COMMAND
                  it with that injected bug (a build with --//core:bug=all);
                  --protocol under that protocol instead of IN's (the one a
                  fuzz target built for one protocol ran it under)
-  stats [--bug=NAME] [--protocol=NAME] IN
+  stats [--bug=NAME] [--protocol=NAME] [--json] IN
                  print IN's shape, one line: bytes threads ops switches
                  context-switches preemptions (the last two from a run's
                  decisions, in a child process; preemptions: the context
                  switches a schedule must make, by a switch line or a
                  change point, as against a thread blocking or finishing;
-                 --bug and --protocol as for upgrade)
+                 --bug and --protocol as for upgrade); --json: an object,
+                 "bytes", "threads", "ops", "switches", "context_switches",
+                 "preemptions", "protocol" (the one it ran under)
   dict           print a libFuzzer dictionary: the byte record of every op
                  (T1, T2) and of a switch at each site
   list CATALOG   print a catalog for scripts, one entry a line, in table
@@ -59,6 +64,9 @@ constexpr const char *kUsage = R"(usage: program_tool COMMAND
                    ops        name arg-kind doc            (fuzzers/program/ops.def;
                               arg-kind NONE, FLAGS, TASK or NAME)
                    mutations  name weight doc              (fuzzers/mutate/mutations.def)
+                 --json (before or after CATALOG): a JSON array instead, one
+                 object an entry, keyed by the column names (arg-kind as
+                 "arg_kind"; weight a number)
   --help         print this and exit
 IN is a Program's text form or its bytes. Relative paths are taken from
 BUILD_WORKING_DIRECTORY under `bazel run`.
@@ -104,41 +112,59 @@ constexpr std::string_view arg_kind_name(ArgKind a) {
   return "?";
 }
 
-// One line of tab-separated columns.
-void print_row(std::initializer_list<std::string_view> columns) {
-  std::string line;
-  for (std::string_view c : columns) (line += c) += '\t';
-  line.back() = '\n';
-  std::fputs(line.c_str(), stdout);
-}
+using Json = nlohmann::ordered_json;
 
-// `list CATALOG`: false if CATALOG names none.
-bool print_catalog(std::string_view catalog) {
+// A catalog's entries, one object each, keyed by its column names; nullopt
+// if CATALOG names none. `list` prints them as JSON or as lines.
+std::optional<Json> catalog_entries(std::string_view catalog) {
+  Json rows = Json::array();
   if (catalog == "bugs") {
     for (int i = 1; i <= kNumBugs; ++i) {
       const BugInfo &b = kBugInfo[i];
-      print_row({b.name, b.protocol, b.sanitizer, b.rule});
+      rows.push_back({{"name", b.name},
+                      {"protocol", b.protocol},
+                      {"sanitizer", b.sanitizer},
+                      {"doc", b.rule}});
     }
   } else if (catalog == "protocols") {
     for (int i = 0; i < kNumProtocols; ++i)
-      print_row({protocol_name(static_cast<Protocol>(i))});
+      rows.push_back({{"name", protocol_name(static_cast<Protocol>(i))}});
   } else if (catalog == "sites") {
     for (int i = 0; i < kNumSites; ++i)
-      print_row(
-          {site_name(static_cast<Site>(i)), site_doc(static_cast<Site>(i))});
+      rows.push_back({{"name", site_name(static_cast<Site>(i))},
+                      {"doc", site_doc(static_cast<Site>(i))}});
   } else if (catalog == "ops") {
     for (const OpInfo &op : kOpTable)
-      print_row({op.name, arg_kind_name(op.arg), op.doc});
+      rows.push_back({{"name", op.name},
+                      {"arg_kind", arg_kind_name(op.arg)},
+                      {"doc", op.doc}});
   } else if (catalog == "mutations") {
     for (int i = 0; i < kNumMutations; ++i) {
       auto m = static_cast<Mutation>(i);
-      print_row({mutation_name(m), std::to_string(mutation_weight(m)),
-                 mutation_doc(m)});
+      rows.push_back({{"name", mutation_name(m)},
+                      {"weight", mutation_weight(m)},
+                      {"doc", mutation_doc(m)}});
     }
   } else {
-    return false;
+    return std::nullopt;
   }
-  return true;
+  return rows;
+}
+
+void print_json(const Json &v) {
+  std::printf("%s\n",
+              v.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
+}
+
+// `list CATALOG`: one line an entry, its columns separated by one tab.
+void print_rows(const Json &rows) {
+  for (const Json &row : rows) {
+    std::string line;
+    for (const Json &c : row)
+      (line += c.is_string() ? c.get<std::string>() : c.dump()) += '\t';
+    line.back() = '\n';
+    std::fputs(line.c_str(), stdout);
+  }
 }
 
 int error(const std::string &msg);
@@ -229,14 +255,25 @@ int upgrade(const LoadedProgram &in, Bug bug, const char *out) {
   return 0;
 }
 
-// "bytes threads ops switches context-switches preemptions", from the data.
-int stats(const LoadedProgram &in, Bug bug) {
+// "bytes threads ops switches context-switches preemptions", from the data
+// (--json: an object, with the protocol).
+int stats(const LoadedProgram &in, Bug bug, bool json) {
   const Program &p = in.program;
   ChildRun run = run_in_child(p, bug);
   size_t preemptions = 0;
   for (const Decision &d : run.schedule.decisions)
     preemptions +=
         d.why == Reason::explicit_switch || d.why == Reason::preemption;
+  if (json) {
+    print_json({{"bytes", in.bytes.size()},
+                {"threads", p.threads},
+                {"ops", p.ops.size()},
+                {"switches", p.switches.size() + p.step_switches.size()},
+                {"context_switches", run.schedule.decisions.size()},
+                {"preemptions", preemptions},
+                {"protocol", protocol_name(p.protocol)}});
+    return 0;
+  }
   std::printf("%zu %d %zu %zu %zu %zu\n", in.bytes.size(), p.threads,
               p.ops.size(), p.switches.size() + p.step_switches.size(),
               run.schedule.decisions.size(), preemptions);
@@ -254,12 +291,33 @@ int program_tool(int argc, char **argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
+  // --json, anywhere after the command: print, stats and list.
+  bool json = false;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string_view(argv[i]) != "--json") continue;
+    if (cmd != "print" && cmd != "stats" && cmd != "list") {
+      std::fprintf(stderr,
+                   "program_tool: --json goes with print, stats or list, "
+                   "not '%s' (see program_tool --help)\n",
+                   printable(cmd).c_str());
+      return 2;
+    }
+    json = true;
+    std::copy(argv + i + 1, argv + argc + 1, argv + i);
+    --argc, --i;
+  }
   if (cmd == "dict" && argc == 2) {
     print_dict();
     return 0;
   }
   if (cmd == "list" && argc == 3) {
-    if (print_catalog(argv[2])) return 0;
+    if (std::optional<Json> rows = catalog_entries(argv[2])) {
+      if (json)
+        print_json(*rows);
+      else
+        print_rows(*rows);
+      return 0;
+    }
     std::fprintf(stderr,
                  "program_tool: list: expected bugs, protocols, sites, ops or "
                  "mutations, "
@@ -316,10 +374,21 @@ int program_tool(int argc, char **argv) {
   if (!in.ok()) return error(in.error);
   if (protocol) in.program.protocol = *protocol;
   if (cmd == "print") {
-    std::fputs(print_program(in.program).c_str(), stdout);
+    const Program &p = in.program;
+    std::string text = print_program(p);
+    if (json)
+      print_json({{"format", in.is_text ? "text" : "bytes"},
+                  {"bytes", in.bytes.size()},
+                  {"protocol", protocol_name(p.protocol)},
+                  {"threads", p.threads},
+                  {"ops", p.ops.size()},
+                  {"switches", p.switches.size() + p.step_switches.size()},
+                  {"text", text}});
+    else
+      std::fputs(text.c_str(), stdout);
     return 0;
   }
-  if (cmd == "stats") return stats(in, bug);
+  if (cmd == "stats") return stats(in, bug, json);
   std::string out = user_path(argv[3]);
   struct stat st;
   if (lstat(out.c_str(), &st) == 0)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `program_tool list CATALOG` prints every entry of its table, in table
 # order, with every column (read here from the table files themselves), and
-# `program_tool dict` is what corpus/nsproxy_fuzzer.dict holds (regenerate
+# `list --json CATALOG` the same entries as objects keyed by the column
+# names (jq reads them back); `program_tool dict` is what corpus/nsproxy_fuzzer.dict holds (regenerate
 # it with `bazel run //fuzzers/cli:program_tool -- dict`).
 # Args: PROGRAM_TOOL BUGS_DEF PROTOCOL_H SITES_DEF OPS_DEF MUTATIONS_DEF DICT
 set -uo pipefail
@@ -46,6 +47,21 @@ same "list ops: name arg-kind doc" "$tmp/ops" "$tool" list ops
 rows MUTATION "$mutations_def" >"$tmp/mutations"
 same "list mutations: name weight doc" "$tmp/mutations" "$tool" list mutations
 same "corpus/nsproxy_fuzzer.dict is program_tool dict" "$dict" "$tool" dict
+
+# list --json: the same entries as data, keyed by the column names; a
+# weight is a number. jq writes them back as the lines.
+for c in bugs protocols sites ops mutations; do
+  "$tool" list "$c" >"$tmp/$c.tsv"
+  same "list --json $c: the lines as objects" "$tmp/$c.tsv" \
+    bash -c '"$1" list --json "$2" | jq -r ".[] | [.[]] | @tsv"' _ "$tool" "$c"
+done
+"$tool" list bugs --json | jq -r '.[] | [.name, .protocol, .sanitizer, .doc] | @tsv' >"$tmp/bug_keys"
+same "list bugs --json (the flag after CATALOG): keys name protocol sanitizer doc" "$tmp/bug_keys" "$tool" list bugs
+"$tool" list ops --json | jq -r '.[] | [.name, .arg_kind, .doc] | @tsv' >"$tmp/ops_keys"
+same "list ops --json: keys name arg_kind doc" "$tmp/ops_keys" "$tool" list ops
+"$tool" list mutations --json | jq -r '.[] | [.name, (.weight | type), .doc] | @tsv' >"$tmp/mutation_types"
+sed -E 's/\t[0-9]+\t/\tnumber\t/' "$tmp/mutations.tsv" >"$tmp/want_types"
+same "list mutations --json: weight a number" "$tmp/want_types" cat "$tmp/mutation_types"
 
 "$tool" list nothing >"$tmp/out" 2>"$tmp/err"
 rc=$?
