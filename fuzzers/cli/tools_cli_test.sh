@@ -6,11 +6,14 @@
 # and, under TSan, calls a run with a race report a finding.
 # program_tool stats --protocol reads a Program as a fuzz target built for
 # that protocol ran it. explore --signature goes past findings of another
-# signature and says so.
+# signature and says so. replay --json and program_tool print/stats --json
+# give the same facts as data (jq reads them).
 # Args: REPLAY (with the bug catalog) PROGRAM_TOOL RACY_PROGRAM (a Program
-# that races with plain_nsproxy_access) EXPLORE (with the bug catalog).
+# that races with plain_nsproxy_access) EXPLORE (with the bug catalog)
+# UAF_PROGRAM (a Program that shows free_without_grace_period's
+# use-after-free under either sanitizer).
 set -uo pipefail
-replay=$(realpath "$1") tool=$(realpath "$2") racy=$(realpath "$3") explore=$(realpath "$4")
+replay=$(realpath "$1") tool=$(realpath "$2") racy=$(realpath "$3") explore=$(realpath "$4") uaf=$(realpath "$5")
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 passed=0 failed=0
 
@@ -106,6 +109,43 @@ check "program_tool stats --protocol=rcu_2007: '$(cat "$tmp/out")', as the file 
   '[ $rc = 0 ] && [ "$(cut -d" " -f2- "$tmp/out")" = "$want" ] && [ "$want" != "$mine" ]'
 run "$tool" stats --protocol=rcu "$tmp/tl.txt"
 check "program_tool stats --protocol=rcu: exit $rc, $(cat "$tmp/err")" '[ $rc = 2 ] && one_line && grep -q "no such protocol" "$tmp/err"'
+
+# stats --json and print --json: the same numbers as data, and the
+# protocol (print's read from the bytes of a bytes Program too).
+run "$tool" stats "$tmp/tl.txt"
+want=$(cat "$tmp/out")
+run "$tool" stats --json "$tmp/tl.txt"
+check "program_tool stats --json: $(cat "$tmp/out") is '$want'" \
+  '[ $rc = 0 ] && [ "$(jq -r "[.bytes, .threads, .ops, .switches, .context_switches, .preemptions] | map(tostring) | join(\" \")" "$tmp/out")" = "$want" ] && [ "$(jq -r .protocol "$tmp/out")" = task_lock_2007 ]'
+run "$tool" stats --protocol=rcu_2007 --json "$tmp/tl.txt"
+check "program_tool stats --protocol=rcu_2007 --json: the protocol it ran under" '[ $rc = 0 ] && [ "$(jq -r .protocol "$tmp/out")" = rcu_2007 ]'
+"$tool" encode "$tmp/tl.txt" "$tmp/tl.bin"
+run "$tool" print --json "$tmp/tl.bin"
+check "program_tool print --json of bytes: $(head -c 120 "$tmp/out")" \
+  '[ $rc = 0 ] && [ "$(jq -r "[.format, .protocol, .threads, .ops, .switches, .bytes == $(stat -c %s "$tmp/tl.bin")] | @tsv" "$tmp/out")" = "bytes	task_lock_2007	2	3	1	true" ] && jq -j .text "$tmp/out" | cmp -s - <("$tool" print "$tmp/tl.bin")'
+run "$tool" encode --json "$tmp/tl.txt" "$tmp/tl2.bin"
+check "program_tool encode --json: a usage error: $(cat "$tmp/err")" '[ $rc = 2 ] && one_line && [ ! -e "$tmp/tl2.bin" ]'
+
+# replay --json: each FILE's verdict as data, from a run in a child.
+run "$replay" --json "$tmp/one.txt"
+check "replay --json, no finding: $(cat "$tmp/out")" \
+  '[ $rc = 0 ] && [ "$(jq -r ".files[] | [.verdict, .format, .protocol, .bug, .switches, .runs, .points > 0, .signature, .error] | @tsv" "$tmp/out")" = "no_finding	text	rcu_2007	none	1	1	true		" ]'
+run "$replay" --json --repeat=3 --protocol=task_lock_2014 "$tmp/one.txt" "$tmp/tl.bin"
+check "replay --json --repeat=3, two files: $(head -c 200 "$tmp/out")" \
+  '[ $rc = 0 ] && [ "$(jq -r ".files | map([.file, .verdict, .runs, .protocol, .format] | @tsv) | join(\",\")" "$tmp/out")" = "$tmp/one.txt	no_finding	4	task_lock_2014	text,$tmp/tl.bin	no_finding	4	task_lock_2014	bytes" ]'
+run "$replay" --json --bug=free_without_grace_period "$uaf" "$tmp/one.txt"
+sig=$(jq -r ".files[0].signature | [.kind, .where, .short_kind] | @tsv" "$tmp/out" 2>/dev/null)
+check "replay --json, a finding, then the next FILE: $sig" \
+  '[ $rc = 1 ] && [ "$(jq -r ".files | map(.verdict) | join(\",\")" "$tmp/out")" = finding,no_finding ] && [[ $sig =~ ^(asan|tsan|nsfuzz):[^[:space:]]+$'"'"'\t'"'"'.+$'"'"'\t'"'"'.+ ]] && jq -e ".files[0].signature.summary | startswith(\"SUMMARY: \")" "$tmp/out" >/dev/null && grep -q "^SUMMARY: " "$tmp/err"'
+run "$replay" --json "$tmp/missing" "$tmp/one.txt"
+check "replay --json, a missing FILE: an error entry: $(head -c 200 "$tmp/out")" \
+  '[ $rc = 1 ] && [ "$(jq -r ".files[0] | [.verdict, (.error | test(\"missing: cannot read\"))] | @tsv" "$tmp/out")" = "error	true" ] && [ "$(jq -r ".files[1].verdict" "$tmp/out")" = no_finding ]'
+run "$replay" --json --html="$tmp/x.html" "$tmp/one.txt"
+check "replay --json --html: a usage error: $(cat "$tmp/err")" '[ $rc = 2 ] && one_line && [ ! -s "$tmp/out" ]'
+run "$replay" --json --timeout=0 "$tmp/one.txt"
+check "replay --timeout=0: a usage error: $(cat "$tmp/err")" '[ $rc = 2 ] && one_line'
+run "$replay" --help
+check "replay --help lists --json and --timeout= but not --_facts-fd" 'grep -q -e "--json" "$tmp/out" && grep -q -e "--timeout=" "$tmp/out" && ! grep -q -e "--_facts" "$tmp/out"'
 
 # explore --signature: setns_plain_get's operations show use-after-frees of
 # two signatures (ASan) or one (TSan: the model's own check); one that no
