@@ -97,9 +97,22 @@ add_tally() {
 # `tools` to the folder that has them.
 tools=''
 
-# catalog NAME: `program_tool list NAME`, one entry a line, tab-separated
-# columns (bugs: name protocol sanitizer doc; see program_tool --help).
-catalog() { "$tools/program_tool" list "$1" || die "program_tool list $1 failed"; }
+# catalog NAME: `program_tool list --json NAME` read by key, one entry a
+# line, tab-separated columns: bugs name protocol sanitizer doc; protocols
+# name; sites name doc; ops name arg_kind doc; mutations name weight doc.
+catalog() {
+  local keys json
+  case $1 in
+    bugs) keys='.name, .protocol, .sanitizer, .doc' ;;
+    protocols) keys='.name' ;;
+    sites) keys='.name, .doc' ;;
+    ops) keys='.name, .arg_kind, .doc' ;;
+    mutations) keys='.name, .weight, .doc' ;;
+    *) die "catalog: no catalog '$1'" ;;
+  esac
+  json=$("$tools/program_tool" list --json "$1") || die "program_tool list --json $1 failed"
+  jq -r ".[] | [$keys] | @tsv" <<<"$json" || die "program_tool list --json $1: not the entries"
+}
 
 # known_bug BUG: BUG names a row of core/bugs.def, the catalog's own table.
 # Before any build, so that a mistyped --bug costs no build; bug_row (the

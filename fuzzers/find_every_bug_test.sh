@@ -5,7 +5,7 @@
 # finding 20 times out of 20.
 #
 # Args: HUNTER PROGRAM_TOOL CORPUS_FILE... ; env BOUND (default 100000).
-# The bugs and the sanitizer that sees each: `PROGRAM_TOOL list bugs`.
+# The bugs and the sanitizer that sees each: `PROGRAM_TOOL list --json bugs`.
 set -uo pipefail
 hunter=$1 program_tool=$2
 shift 2
@@ -55,6 +55,6 @@ while IFS=$'\t' read -r bug protocol sanitizer _; do
     echo "FAIL $bug: found after $execs executions, but replayed $same/20 the same"
     failed=$((failed + 1))
   fi
-done < <("$program_tool" list bugs)
+done < <("$program_tool" list --json bugs | jq -r '.[] | [.name, .protocol, .sanitizer] | @tsv')
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
