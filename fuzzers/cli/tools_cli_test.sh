@@ -186,6 +186,14 @@ rc=$?
 last=$(grep '^=== ' "$tmp/out" | tail -n1)
 if grep -q "WARNING: ThreadSanitizer" "$tmp/err"; then
   check "TSan race, halt_on_error=0: exit $rc, '$last'" '[ $rc != 0 ] && [[ $last =~ ": finding ("[0-9]+" sanitizer report"s?" above)"$ ]]'
+  # --json: the race is the child's finding; with halt_on_error=0 its
+  # run goes on to give its facts (else points is null).
+  for halt in 1 0; do
+    TSAN_OPTIONS=halt_on_error=$halt "$replay" --json --bug=plain_nsproxy_access "$racy" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    check "TSan race, halt_on_error=$halt, --json: exit $rc, $(jq -c ".files[0] | [.verdict, .signature.kind, .points]" "$tmp/out" 2>/dev/null)" \
+      '[ $rc = 1 ] && [ "$(jq -r ".files[0] | [.verdict, .signature.short_kind, .points == null, .switches == null] | @tsv" "$tmp/out")" = "finding	data race	$([ $halt = 1 ] && echo true || echo false)	$([ $halt = 1 ] && echo true || echo false)" ]'
+  done
   # --html with the default halt_on_error=1: the run lets reports go on
   # (it re-executes itself) so that the page is written, race marked.
   "$replay" --quiet --bug=plain_nsproxy_access --html="$tmp/race.html" "$racy" >"$tmp/out" 2>"$tmp/err"
