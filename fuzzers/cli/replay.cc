@@ -195,8 +195,8 @@ std::string status_words(int status) {
 }
 
 // FILE's entry of --json's object: FILE run in a child process.
-nlohmann::ordered_json replay_in_child(const Flags &f, const std::string &file,
-                                       char *argv0) {
+nlohmann::ordered_json replay_in_child(const Flags &f,
+                                       const std::string &file) {
   nlohmann::ordered_json e = {{"file", file},
                               {"format", nullptr},
                               {"bytes", nullptr},
@@ -219,23 +219,17 @@ nlohmann::ordered_json replay_in_child(const Flags &f, const std::string &file,
   e["protocol"] = protocol_name(protocol);
 
   std::vector<std::string> args = {
-      argv0, "--quiet", "--_facts-fd=" + std::to_string(kChildDataFd)};
+      "/proc/self/exe", "--quiet",
+      "--_facts-fd=" + std::to_string(kChildDataFd)};
   if (f.protocol)
     args.push_back("--protocol=" + std::string(protocol_name(*f.protocol)));
   if (f.bug_given) args.push_back("--bug=" + std::string(bug_name(f.opts.bug)));
   if (f.repeat) args.push_back("--repeat=" + std::to_string(f.repeat));
   args.push_back(file);
-  std::vector<char *> child_argv;
-  for (std::string &a : args) child_argv.push_back(a.data());
-  child_argv.push_back(nullptr);
   std::string facts_text;
   ChildExit end;
-  std::string err = run_child(
-      {.stdout_to_report = true, .timeout_seconds = f.timeout_seconds},
-      [&] {
-        execv("/proc/self/exe", child_argv.data());
-        _exit(127);
-      },
+  std::string err = run_command(
+      {.stdout_to_report = true, .timeout_seconds = f.timeout_seconds}, args,
       [&](const char *data, size_t n) { facts_text.append(data, n); }, &end);
   if (!err.empty()) {
     e["error"] = printable(err);
@@ -275,11 +269,11 @@ nlohmann::ordered_json replay_in_child(const Flags &f, const std::string &file,
 }
 
 // --json: every FILE in a child process, one object on stdout.
-int replay_json(const Flags &f, char *argv0) {
+int replay_json(const Flags &f) {
   nlohmann::ordered_json files = nlohmann::ordered_json::array();
   bool all_clean = true;
   for (const std::string &file : f.files) {
-    files.push_back(replay_in_child(f, file, argv0));
+    files.push_back(replay_in_child(f, file));
     all_clean = all_clean && files.back()["verdict"] == "no_finding";
   }
   nlohmann::ordered_json v = {{"files", files}};
@@ -339,7 +333,7 @@ int replay(int argc, char **argv) {
   if (f.files.empty()) usage_error("no input file");
   if (f.json && !f.html.empty())
     usage_error("--json and --html: draw the page without --json");
-  return f.json ? replay_json(f, argv[0]) : replay_here(f);
+  return f.json ? replay_json(f) : replay_here(f);
 }
 
 }  // namespace

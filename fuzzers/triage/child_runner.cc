@@ -2,7 +2,6 @@
 #include "fuzzers/triage/child_runner.h"
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <stdexcept>
 
@@ -35,19 +34,12 @@ RunOutcome ChildRunner::run_with(const std::vector<std::string> &command,
   if (!err.empty()) throw std::runtime_error(err);
   std::vector<std::string> args = command;
   args.push_back(input_);
-  std::vector<char *> argv;
-  for (std::string &a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   // The report: stdout and stderr; the schedule's records (schedule.h) on
   // the data fd, 3.
   std::string records;
   ChildExit end;
-  err = run_child(
-      {.stdout_to_report = true, .timeout_seconds = timeout_seconds_},
-      [&] {
-        execv(argv[0], argv.data());
-        _exit(127);
-      },
+  err = run_command(
+      {.stdout_to_report = true, .timeout_seconds = timeout_seconds_}, args,
       [&](const char *data, size_t n) { records.append(data, n); }, &end);
   if (!err.empty()) throw std::runtime_error(err);
   RunOutcome o;

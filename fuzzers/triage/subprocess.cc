@@ -108,4 +108,21 @@ std::string run_child(const ChildOptions &o, const std::function<void()> &child,
   return "";
 }
 
+std::string run_command(
+    const ChildOptions &o, const std::vector<std::string> &argv,
+    const std::function<void(const char *, size_t)> &on_data, ChildExit *out) {
+  // Built before the fork: the child only execs.
+  std::vector<std::string> args = argv;
+  std::vector<char *> ptrs;
+  for (std::string &a : args) ptrs.push_back(a.data());
+  ptrs.push_back(nullptr);
+  return run_child(
+      o,
+      [&] {
+        execv(ptrs[0], ptrs.data());
+        _exit(127);
+      },
+      on_data, out);
+}
+
 }  // namespace nsfuzz

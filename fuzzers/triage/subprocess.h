@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace nsfuzz {
 
@@ -37,6 +38,12 @@ inline constexpr int kChildDataFd = 3;
 std::string run_child(const ChildOptions &o, const std::function<void()> &child,
                       const std::function<void(const char *, size_t)> &on_data,
                       ChildExit *out);
+
+// run_child for a program: the child execs argv (argv[0] a path; status
+// 127 if it cannot).
+std::string run_command(
+    const ChildOptions &o, const std::vector<std::string> &argv,
+    const std::function<void(const char *, size_t)> &on_data, ChildExit *out);
 
 }  // namespace nsfuzz
 
