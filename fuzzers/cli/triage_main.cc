@@ -296,6 +296,7 @@ class ExploringRunner final : public ChildRunner {
       o.signature = sig.str();       // past findings of other signatures
       o.timeout_seconds = timeout_;  // --timeout bounds each search too
       ExploreResult x = explore(p, o);
+      if (x.timed_out) ++cut_;
       if (x.finding)
         return x.replayed && x.signature == sig.str()
                    ? std::optional<Program>(x.program)
@@ -303,11 +304,14 @@ class ExploringRunner final : public ChildRunner {
     }
     return std::nullopt;
   }
+  // Searches ended by --timeout (each counted as not showing it).
+  uint64_t cut() const { return cut_; }
 
  private:
   static constexpr uint64_t kSearchBudget = 5000;
   Bug bug_;
   int timeout_;
+  uint64_t cut_ = 0;
 };
 
 // Whether this build can give c's finding: the model's own findings (leak,
@@ -715,6 +719,7 @@ int triage_main(int argc, char **argv) {
     const LoadedProgram &in = inputs[i];
     Program raw = in.program;
     if (protocol) raw.protocol = *protocol;
+    const uint64_t cut_before = runner.cut();
     TriageResult r = triage(runner, raw, confirm_runs, known,
                             deadline_s ? OutOfBudget(past_deadline) : nullptr);
     ++tally[r.status];
@@ -772,6 +777,11 @@ int triage_main(int argc, char **argv) {
     c.stats["minimized"] = size_stat(r.minimized, final_run);
     c.stats["minimize_runs"] = std::to_string(r.stats.tries);
     c.stats["minimize_searches"] = std::to_string(r.stats.searches);
+    const uint64_t cut = runner.cut() - cut_before;
+    if (cut > 0)
+      c.stats["minimize_searches_cut"] =
+          std::to_string(cut) + " at --timeout=" + std::to_string(timeout) +
+          " (counted as not showing it)";
     if (r.stats.cut_short)
       c.stats["minimize_cut_short"] =
           "at --deadline=" + std::to_string(deadline_s) +
@@ -793,6 +803,10 @@ int triage_main(int argc, char **argv) {
     std::printf("  minimized: %s -> %s (%llu runs)\n", c.stats["raw"].c_str(),
                 c.stats["minimized"].c_str(),
                 static_cast<unsigned long long>(r.stats.tries));
+    if (cut > 0)
+      std::printf("  %llu of its %llu searches cut at --timeout=%d\n",
+                  static_cast<unsigned long long>(cut),
+                  static_cast<unsigned long long>(r.stats.searches), timeout);
     if (r.stats.cut_short)
       std::printf(
           "  cut short at --deadline=%d: the smallest case found so "
