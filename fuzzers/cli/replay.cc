@@ -76,8 +76,15 @@ Exit status: 0 no finding; 1 a finding or an error (--json: in any FILE);
   usage_exit("replay", msg);
 }
 
-std::string plural(unsigned long long n, const char *word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+// "1 switch", "2 switches": words ending in s, x, z, ch or sh take "es".
+std::string plural(unsigned long long n, std::string_view word) {
+  std::string w(word);
+  if (n != 1) {
+    bool es = w.ends_with("s") || w.ends_with("x") || w.ends_with("z") ||
+              w.ends_with("ch") || w.ends_with("sh");
+    w += es ? "es" : "s";
+  }
+  return std::to_string(n) + " " + w;
 }
 
 struct Flags {

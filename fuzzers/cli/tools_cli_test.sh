@@ -84,6 +84,8 @@ check "program_tool escapes a command: $(cat "$tmp/err")" '[ $rc = 2 ] && one_li
 # One switch, in words that agree.
 run "$replay" --quiet "$tmp/one.txt"
 check "replay: '1 switch'" '[ $rc = 0 ] && grep -q "^=== [0-9]* schedule points, 1 switch: no finding$" "$tmp/out"'
+run "$replay" --quiet "$uaf"  # no bug: it runs clean, switching 4 times
+check "replay: '4 switches'" '[ $rc = 0 ] && grep -q "^=== [0-9]* schedule points, 4 switches: no finding$" "$tmp/out"'
 
 # bazel run: relative paths from BUILD_WORKING_DIRECTORY, outputs too.
 mkdir -p "$tmp/wd"
