@@ -110,7 +110,11 @@ Relative paths are taken from BUILD_WORKING_DIRECTORY under `bazel run`.
 (new, duplicate, flaky or no_finding), "signature", "runs" and
 "with_finding" (confirmation), "case" (the folder written, or the one it
 duplicates), "written", "cut_short", "minimize_runs"; then the counts
-"new", "duplicate", "flaky", "no_finding" and "not_written".
+"new", "duplicate", "flaky", "no_finding" and "not_written". With --check:
+"cases", one object each: "case" (its folder), "name", "status" (ok,
+stale or failed), "explored" (schedules explored clean), "problems" (one
+line each), "stale" (the note, when stale); then "passed", "failed" and
+"stale".
 Exit status: 0 every artifact was a confirmed finding, written as a new case
 (or with --dry-run, would be) or a duplicate of a committed one; --check:
 every case passed; --rerecord: every case shows its signature, on its
@@ -398,6 +402,15 @@ std::string rerecord_command(const RegressionCase &c, std::string dir) {
 }
 
 // The case in dir, or false after a FAIL line saying why.
+// --json=FILE: v, written whole (a temporary renamed into place) or not at
+// all.
+void write_json(const std::string &path, const nlohmann::json &v) {
+  std::string text = v.dump() + "\n";
+  std::string err =
+      write_file_atomic(path, std::vector<uint8_t>(text.begin(), text.end()));
+  if (!err.empty()) fail(err, 1);
+}
+
 bool read_case_or_say(const std::string &dir, RegressionCase *c) {
   std::string err;
   if (read_case(dir, c, &err)) return true;
@@ -406,11 +419,15 @@ bool read_case_or_say(const std::string &dir, RegressionCase *c) {
 }
 
 int check(const std::vector<std::string> &dirs, const std::string &tmp,
-          int timeout) {
+          int timeout, const std::string &json_path) {
   int passed = 0, failed = 0, stale = 0;
+  nlohmann::json records = nlohmann::json::array();
   for (const std::string &dir : dirs) {
     RegressionCase c;
+    nlohmann::json &rec = records.emplace_back();
+    rec = {{"case", dir}, {"status", "failed"}, {"problems", {}}};
     if (!read_case_or_say(dir, &c)) {
+      rec["problems"].push_back("cannot read the case");
       ++failed;
       continue;
     }
@@ -459,7 +476,12 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
     if (kScheduleDrift && !stale_note.empty())
       problems.push_back("stale under schedule drift (core/drift.h): " +
                          stale_note);
+    rec["name"] = c.name;
+    rec["explored"] = explored;
+    rec["problems"] = problems;
+    if (!stale_note.empty()) rec["stale"] = stale_note;
     if (problems.empty()) {
+      rec["status"] = stale_note.empty() ? "ok" : "stale";
       std::printf(
           "ok   %s (explored clean: %llu schedules, bound %d, 3 "
           "protocols)%s\n",
@@ -484,6 +506,11 @@ int check(const std::vector<std::string> &dirs, const std::string &tmp,
   }
   std::printf("%d passed, %d failed%s\n", passed, failed,
               stale ? (", " + std::to_string(stale) + " stale").c_str() : "");
+  if (!json_path.empty())
+    write_json(json_path, {{"cases", records},
+                           {"passed", passed},
+                           {"failed", failed},
+                           {"stale", stale}});
   return failed ? 1 : 0;
 }
 
@@ -666,6 +693,8 @@ int triage_main(int argc, char **argv) {
   }
   if (check_mode && rerecord_mode)
     fail("--check and --rerecord: one at a time");
+  if (rerecord_mode && !json_path.empty())
+    fail("--json goes with artifacts or --check, not --rerecord");
   if (root.empty()) root = workspace_path("regressions");
   bool named = !files.empty();
   if (check_mode || rerecord_mode) {
@@ -691,7 +720,7 @@ int triage_main(int argc, char **argv) {
   ScratchDir scratch("nsfuzz-triage", {"input.bin", "trace.html"});
   if (!scratch.ok()) fail("cannot create a temporary folder", 1);
   const std::string &tmp = scratch.path();
-  if (check_mode) return check(files, tmp, timeout);
+  if (check_mode) return check(files, tmp, timeout, json_path);
   if (rerecord_mode) return rerecord(files, named, tmp, timeout);
 
   sweep_temporaries(root);
@@ -843,10 +872,7 @@ int triage_main(int argc, char **argv) {
                         {"flaky", tally[TriageStatus::flaky]},
                         {"no_finding", tally[TriageStatus::no_finding]},
                         {"not_written", failures}};
-    std::string text = v.dump() + "\n";
-    std::string err = write_file_atomic(
-        json_path, std::vector<uint8_t>(text.begin(), text.end()));
-    if (!err.empty()) fail(err, 1);
+    write_json(json_path, v);
   }
   bool all_found = tally[TriageStatus::flaky] == 0 &&
                    tally[TriageStatus::no_finding] == 0 && failures == 0;

@@ -49,9 +49,12 @@ before=$(identity "$case")
 # the operations are the same.
 set_program "$case" '^switch ' || { echo "FAIL setup: cannot make the case stale"; exit 1; }
 files=$(snapshot)
-"$triage" --check --regressions="$regs" >"$tmp/out" 2>&1
+"$triage" --check --regressions="$regs" --json="$tmp/check.json" >"$tmp/out" 2>&1
 rc=$?
 cat "$tmp/out"
+check "--check --json: stale, passed 1, stale 1 ($(jq -c '[.cases[0].status, .passed, .failed, .stale]' "$tmp/check.json"))" \
+  eval '[ "$(jq -c "[.cases[0].status, .cases[0].name, .passed, .failed, .stale]" "$tmp/check.json")" = "[\"stale\",\"fwgp\",1,0,1]" ] &&
+    jq -e ".cases[0].stale | test(\"re-record it: \")" "$tmp/check.json" >/dev/null'
 want="bazel run --config=$san --//core:bug=all //fuzzers/cli:triage -- --rerecord $case"
 note=$(grep '^stale fwgp: ' "$tmp/out")
 check "--check passes a stale case (exit $rc)" \
@@ -91,9 +94,12 @@ check "--rerecord on a case that is not stale leaves it as it is (exit $rc)" \
 cp -r "$case" "$regs/noreader"
 sed -i 's/^name: .*/name: noreader/' "$regs/noreader/case.txt"
 set_program "$regs/noreader" '^(switch |T2: )' || { echo "FAIL setup: cannot drop the reader"; exit 1; }
-"$triage" --check "$regs/noreader" >"$tmp/out" 2>&1
+"$triage" --check "$regs/noreader" --json="$tmp/check.json" >"$tmp/out" 2>&1
 rc=$?
 cat "$tmp/out"
+check "--check --json: failed, with the problem ($(jq -c '[.cases[0].status, .failed]' "$tmp/check.json"))" \
+  eval '[ "$(jq -c "[.cases[0].status, .passed, .failed]" "$tmp/check.json")" = "[\"failed\",0,1]" ] &&
+    jq -e ".cases[0].problems[0] | test(\"not on another schedule\")" "$tmp/check.json" >/dev/null'
 check "--check fails a case whose operations cannot show it (exit $rc)" \
   eval '[ $rc = 1 ] && grep -qE "^FAIL noreader: .*expected '\''$sig'\'', got '\''no finding'\''; not on another schedule of its operations either: not found in [0-9]+ schedules, bound 2, complete$" "$tmp/out"'
 files=$(snapshot)
@@ -112,5 +118,8 @@ rc=$?
 check "--rerecord on a missing case (exit $rc: $(head -1 "$tmp/out"))" \
   eval '[ $rc = 1 ] && grep -q "^FAIL .*missing/case.txt: cannot read" "$tmp/out"'
 
+"$triage" --rerecord --json="$tmp/rr.json" "$case" >"$tmp/out" 2>"$tmp/err"
+check "--rerecord --json: a usage error (exit $?: $(cat "$tmp/err"))" \
+  eval '[ ! -e "$tmp/rr.json" ] && grep -q "not --rerecord" "$tmp/err"'
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
