@@ -78,6 +78,17 @@ Program decode(const uint8_t *data, size_t size) {
     p.limits = {.tasks = std::max(kMaxTasks - (at(7) & 15), 1 + p.threads),
                 .mounts = kMaxMountsPerNs - (at(7) >> 4)};
 
+  // One allocation a vector: under ASan each one records a stack, and a
+  // decode runs for every input and every parent the mutator reads.
+  size_t n_ops = 0, n_switches = 0;
+  for (size_t i = header_size(data, size); i + 1 < size; i += 2)
+    data[i] < kSwitch ? ++n_ops : n_switches += data[i] != kExtend;
+  p.ops.reserve(std::min<size_t>(n_ops, kMaxOps));
+  if (p.format == kFormatV2)
+    p.switches.reserve(std::min<size_t>(n_switches, kMaxSwitches));
+  else
+    p.step_switches.reserve(std::min<size_t>(n_switches, kMaxSwitches));
+
   uint64_t carry = 0;
   uint64_t last_point = 0;
   for (size_t i = header_size(data, size); i + 1 < size; i += 2) {
@@ -138,6 +149,9 @@ void push_carry(std::vector<uint8_t> &out, uint32_t high) {
 std::vector<uint8_t> encode(const Program &p) {
   const bool v3 = p.format == kFormatV2 && !p.limits.is_default();
   std::vector<uint8_t> out(v3 ? kHeaderSize : kHeaderSizeV2);
+  // Two bytes a record, and room for a carry record before each switch.
+  out.reserve(out.size() + 2 * p.ops.size() +
+              4 * (p.switches.size() + p.step_switches.size()));
   out[0] = v3 ? kBytesV3 : static_cast<uint8_t>(p.format);
   out[1] = ((p.threads - kMinThreads) & 3) |
            (static_cast<uint8_t>(p.protocol) & 3) << 2 |
