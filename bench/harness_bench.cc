@@ -238,8 +238,10 @@ int main(int argc, char **argv) {
         {"nsproxy_" + std::string(protocol_name(p)) + "_fuzzer", p});
   targets.push_back({"nsproxy_fuzzer", std::nullopt});
   const int rounds = 200, kFloorRounds = 2000;
-  std::printf("=== 2. throughput on the %zu seed Programs x %d (%s build)\n",
-              programs.size(), rounds, kBuild);
+  std::printf(
+      "=== 2. throughput on the %zu seed Programs x %d (x %d on %s) (%s "
+      "build)\n",
+      programs.size(), rounds, kFloorRounds, backend_name(e.backend()), kBuild);
   std::printf("%-32s %14s %14s %14s %8s %8s\n", "target", "naive execs/s",
               "threads", backend_name(e.backend()), "/naive", "/threads");
   FILE *csv =
@@ -261,11 +263,24 @@ int main(int argc, char **argv) {
     if (t.protocol)
       for (Program &p : ps) p.protocol = *t.protocol;
     for (size_t i = 0; i < ps.size(); ++i) check_floor(seeds[i].name, ps[i]);
+    // The default backend and the floor, in turns of kFloorRounds / 10
+    // rounds each: runs of tens of ms under ASan swing by half from one
+    // run of this benchmark to the next (the machine, the allocator's
+    // state), and taking turns gives both the same conditions.
+    double on_default_s = 0, floor_s = 0;
+    for (int turn = 0; turn < 10; ++turn) {
+      auto start = Clock::now();
+      for (int r = 0; r < kFloorRounds / 10; ++r)
+        for (const Program &p : ps) e.run(p);
+      on_default_s += seconds_since(start);
+      start = Clock::now();
+      for (int r = 0; r < kFloorRounds / 10; ++r)
+        for (const Program &p : ps) floor_run(p);
+      floor_s += seconds_since(start);
+    }
+    double persistent = kFloorRounds * ps.size() / on_default_s;
+    double one_thread = kFloorRounds * ps.size() / floor_s;
     auto start = Clock::now();
-    for (int r = 0; r < rounds; ++r)
-      for (const Program &p : ps) e.run(p);
-    double persistent = rounds * ps.size() / seconds_since(start);
-    start = Clock::now();
     for (int r = 0; r < rounds; ++r)
       for (const Program &p : ps) threads.run(p);
     double on_threads = rounds * ps.size() / seconds_since(start);
@@ -273,12 +288,6 @@ int main(int argc, char **argv) {
     for (int r = 0; r < rounds; ++r)
       for (const Program &p : ps) naive_run(p);
     double naive = rounds * ps.size() / seconds_since(start);
-    // The floor is an order of magnitude faster: more rounds, so that its
-    // time is as long as the others' and the clock's grain does not count.
-    start = Clock::now();
-    for (int r = 0; r < kFloorRounds; ++r)
-      for (const Program &p : ps) floor_run(p);
-    double one_thread = kFloorRounds * ps.size() / seconds_since(start);
     floors.push_back({one_thread, persistent, on_threads});
     std::printf("%-32s %14.0f %14.0f %14.0f %8.2f %8.2f\n", t.name.c_str(),
                 naive, on_threads, persistent, persistent / naive,
