@@ -106,6 +106,25 @@ TEST_P(BackendsTest, PreemptionsAndAnchoredSwitchesRunTheSameOnBoth) {
   EXPECT_EQ(agree, n);
 }
 
+// The calling thread's TaskLocal is its own between runs on both: a fiber
+// that starts or stops sets the thread's pointer to its worker's, and a
+// world torn down under a worker's RCU slot took another path through the
+// core (other coverage, so another fuzzing path, than on threads).
+TEST(BackendsCallerTest, TheCallersTaskLocalIsItsOwnBetweenRuns) {
+  TaskLocal *const own = sched_internal::task_local;
+  for (Backend b : {Backend::threads, Backend::fibers}) {
+    SCOPED_TRACE(backend_name(b));
+    {
+      Executor e(b);
+      EXPECT_EQ(sched_internal::task_local, own) << "after construction";
+      for (const Program &p : testing::RandomPrograms(20, 0x7a5c, 12, 200, 4))
+        e.run(p);
+      EXPECT_EQ(sched_internal::task_local, own) << "after runs";
+    }
+    EXPECT_EQ(sched_internal::task_local, own) << "after destruction";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryProtocol, BackendsTest, testing::AllProtocols(),
                          testing::ProtocolName());
 

@@ -52,6 +52,36 @@ WorldOptions world_options(const Program &p, Bug bug) {
   return wo;
 }
 
+#if defined(__has_feature)
+#if __has_feature(coverage_sanitizer)
+#define NSFUZZ_SANCOV 1
+#endif
+#endif
+#ifdef NSFUZZ_SANCOV
+extern "C" thread_local uintptr_t __sancov_lowest_stack;
+#endif
+
+// libFuzzer's stack-depth feature is this thread's lowest stack pointer seen
+// by instrumented code. On threads each worker has its own, which libFuzzer
+// never reads; fibers run on this thread with stacks elsewhere in memory, so
+// their addresses would say nothing about depth, and give an input other
+// features (another fuzzing path) than on threads. The caller's value is
+// put back after everything the workers run.
+class KeepLowestStack {
+ public:
+  KeepLowestStack() {}  // user-provided: an unused variable in other builds
+  ~KeepLowestStack() {
+#ifdef NSFUZZ_SANCOV
+    __sancov_lowest_stack = saved_;
+#endif
+  }
+
+#ifdef NSFUZZ_SANCOV
+ private:
+  uintptr_t saved_ = __sancov_lowest_stack;
+#endif
+};
+
 }  // namespace
 
 constexpr size_t kMaxPairs = 4096;
@@ -95,20 +125,30 @@ struct Executor::Impl final : Scheduler {
     // One at a time, so that worker i always gets the same RCU reader slot:
     // the core's loops over the slots are coverage-instrumented, and a racy
     // slot order would give the same input different coverage per process.
+    // A fiber sets the thread's TaskLocal pointer to its own as it starts
+    // (and as it stops): the caller gets its own back after each, or it
+    // would tear its worlds down as a worker (another RCU slot: another
+    // path through the core, so other coverage than on threads).
+    TaskLocal *const caller_local = sched_internal::task_local;
+    KeepLowestStack keep;
     for (int i = 1; i <= kMaxThreads; ++i) {
       workers[i].index = i;
       // Never grown by a run: an input that left more mallocs than frees
       // would be run again by libFuzzer to look for a leak.
       workers[i].ops.reserve(kMaxOps);
       handoff->start(i);
+      sched_internal::task_local = caller_local;
     }
   }
 
   ~Impl() override {
     shutdown = true;
+    TaskLocal *const caller_local = sched_internal::task_local;
+    KeepLowestStack keep;
     for (int i = 1; i <= kMaxThreads; ++i) {
       handoff->pass(0, i);
       handoff->stop(i);
+      sched_internal::task_local = caller_local;
     }
   }
 
@@ -475,6 +515,7 @@ struct Executor::Impl final : Scheduler {
     tsan_release(&run_start_sync);
     task_struct *const caller_task = current;
     TaskLocal *const caller_local = sched_internal::task_local;
+    KeepLowestStack keep;
     if (o.free_running) {
       free_running_left = n;
       for (int i = 1; i <= n; ++i) handoff->post(i);
