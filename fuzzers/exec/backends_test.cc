@@ -2,7 +2,7 @@
 // and thousands of random Programs, under every protocol, run with the
 // same results, decisions, steps, interleaving hash, feedback pairs and
 // story on both. (Committed cases, whose runs end in a finding, are
-// compared in fuzzers/triage:backends_test.)
+// compared in regressions:backends_test.)
 #include <gtest/gtest.h>
 
 #include <cstdio>
