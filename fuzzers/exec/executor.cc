@@ -515,9 +515,9 @@ struct Executor::Impl final : Scheduler {
     tsan_release(&run_start_sync);
     task_struct *const caller_task = current;
     TaskLocal *const caller_local = sched_internal::task_local;
-    KeepLowestStack keep;
     if (o.free_running) {
       free_running_left = n;
+      KeepLowestStack keep;  // around what the workers run, nothing else
       for (int i = 1; i <= n; ++i) handoff->post(i);
       handoff->wait(0);
     } else {
@@ -525,6 +525,7 @@ struct Executor::Impl final : Scheduler {
       int first = pick(0);
       if (o.chooser) first = ask(Choice::start, first, 0);
       running = first;
+      KeepLowestStack keep;
       handoff->pass(0, first);
     }
     current = caller_task;
