@@ -76,6 +76,24 @@ std::string workspace_path(const std::string &path) {
   return under_env("BUILD_WORKSPACE_DIRECTORY", path);
 }
 
+std::optional<int64_t> number_flag(std::string_view name, std::string_view v,
+                                   int64_t lo, int64_t hi, std::string *why) {
+  std::optional<int64_t> n = parse_int(v, lo, hi);
+  if (!n)
+    *why = std::string(name) + " expects a whole number from " +
+           std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
+           std::string(v) + "'";
+  return n;
+}
+
+int64_t number_flag_or_exit(const char *tool, std::string_view name,
+                            std::string_view v, int64_t lo, int64_t hi) {
+  std::string why;
+  std::optional<int64_t> n = number_flag(name, v, lo, hi, &why);
+  if (!n) usage_exit(tool, why);
+  return *n;
+}
+
 std::optional<std::string_view> flag_value(std::string_view arg,
                                            std::string_view name) {
   if (arg.substr(0, name.size()) != name) return std::nullopt;

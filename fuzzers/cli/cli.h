@@ -41,6 +41,14 @@ LoadedProgram load_user_program(const std::string &file, const char *tool);
 // "TOOL: MSG" on stderr, escaped; returns 1, an error's exit status.
 int error_line(const char *tool, const std::string &msg);
 
+// A number flag's value: `v` as a whole number in [lo, hi], or else the
+// usage error "NAME expects a whole number from LO to HI, got 'V'" in *why.
+std::optional<int64_t> number_flag(std::string_view name, std::string_view v,
+                                   int64_t lo, int64_t hi, std::string *why);
+// The same for a tool whose usage errors end it: usage_exit(tool, *why).
+int64_t number_flag_or_exit(const char *tool, std::string_view name,
+                            std::string_view v, int64_t lo, int64_t hi);
+
 // If `arg` starts with `name` ("--repeat="), the rest.
 std::optional<std::string_view> flag_value(std::string_view arg,
                                            std::string_view name);

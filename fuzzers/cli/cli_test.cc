@@ -23,6 +23,14 @@ TEST(ParseInt, RefusesEverythingElse) {
   EXPECT_EQ(parse_int("-1", 0, 10), std::nullopt);
 }
 
+TEST(NumberFlag, ValueOrTheUsageError) {
+  std::string why;
+  EXPECT_EQ(number_flag("--jobs", "4", 1, 64, &why), 4);
+  EXPECT_EQ(why, "");
+  EXPECT_EQ(number_flag("--jobs", "65", 1, 64, &why), std::nullopt);
+  EXPECT_EQ(why, "--jobs expects a whole number from 1 to 64, got '65'");
+}
+
 TEST(Printable, EscapesControlAndHighBytes) {
   EXPECT_EQ(printable("ok 'name'"), "ok 'name'");
   EXPECT_EQ(printable(std::string("a\0b", 3)), "a\\x00b");

@@ -76,18 +76,11 @@ int explore_main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (auto v = flag_value(a, "--preemptions=")) {
-      std::optional<int64_t> k = parse_int(*v, 0, 8);
-      if (!k)
-        usage_error("--preemptions expects a whole number from 0 to 8, got '" +
-                    std::string(*v) + "'");
-      o.preemptions = static_cast<int>(*k);
+      o.preemptions = static_cast<int>(
+          number_flag_or_exit("explore", "--preemptions", *v, 0, 8));
     } else if (auto v = flag_value(a, "--budget=")) {
-      std::optional<int64_t> n = parse_int(*v, 1, 1000000000);
-      if (!n)
-        usage_error(
-            "--budget expects a whole number from 1 to 1000000000, got '" +
-            std::string(*v) + "'");
-      o.budget = static_cast<uint64_t>(*n);
+      o.budget = static_cast<uint64_t>(
+          number_flag_or_exit("explore", "--budget", *v, 1, 1000000000));
     } else if (auto v = flag_value(a, "--protocol=")) {
       protocol = parse_protocol(*v);
       if (!protocol) usage_error("unknown protocol '" + std::string(*v) + "'");

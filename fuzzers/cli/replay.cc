@@ -306,11 +306,8 @@ int replay(int argc, char **argv) {
       f.opts.bug = *bug;
       f.bug_given = true;
     } else if (auto v = flag_value(a, "--repeat=")) {
-      std::optional<int64_t> n = parse_int(*v, 1, 100000);
-      if (!n)
-        usage_error("--repeat expects a whole number from 1 to 100000, got '" +
-                    std::string(*v) + "'");
-      f.repeat = static_cast<int>(*n);
+      f.repeat = static_cast<int>(
+          number_flag_or_exit("replay", "--repeat", *v, 1, 100000));
     } else if (auto v = flag_value(a, "--html=")) {
       f.html = user_path(std::string(*v));
       if (v->empty()) usage_error("--html needs a file name");

@@ -631,11 +631,9 @@ int triage_main(int argc, char **argv) {
       return std::string(a.substr(flag.size()));
     };
     auto number = [&](const char *flag, const std::string &v, int lo, int hi) {
-      std::optional<int64_t> n = parse_int(v, lo, hi);
-      if (!n)
-        fail(std::string(flag) + " expects a whole number from " +
-             std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + v +
-             "'");
+      std::string why;
+      std::optional<int64_t> n = number_flag(flag, v, lo, hi, &why);
+      if (!n) fail(why);  // throws: triage's files are cleaned up on the way
       return static_cast<int>(*n);
     };
     if (auto v = value("--bug=")) {

@@ -69,12 +69,7 @@ int error(const std::string &msg) {
 
 int64_t int_flag(std::string_view name, std::string_view v, int64_t lo,
                  int64_t hi) {
-  std::optional<int64_t> n = parse_int(v, lo, hi);
-  if (!n)
-    usage_error(std::string(name) + " expects a whole number from " +
-                std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
-                std::string(v) + "'");
-  return *n;
+  return number_flag_or_exit("verify", name, v, lo, hi);
 }
 
 std::string duration(double s) {
